@@ -1,0 +1,115 @@
+//! Home pages: an organisation's branded home (SPEC R7.1, R7.2) and the
+//! central app's landing page.
+
+use leptos::prelude::*;
+use offplan::{
+    domain::{OrgProfile, Site},
+    AppError,
+};
+
+use crate::site::{use_site, ErrorPage};
+
+/// The public profile of the organisation this host belongs to, read from
+/// Postgres through the root crate.
+#[server]
+pub async fn load_org_profile() -> Result<OrgProfile, AppError> {
+    use crate::ssr;
+    let Site::Org(brand) = ssr::request_site()?.site else {
+        return Err(AppError::NotFound);
+    };
+    let db = ssr::db()?;
+    offplan::db::unscoped::org_public_profile(&db, &brand.subdomain)
+        .await
+        .map_err(ssr::internal)?
+        .ok_or(AppError::NotFound)
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    match use_site().map(|info| info.site) {
+        Some(Site::Org(_)) => view! { <OrgHome /> }.into_any(),
+        _ => view! { <CentralHome /> }.into_any(),
+    }
+}
+
+#[component]
+fn OrgHome() -> impl IntoView {
+    let profile = Resource::new_blocking(|| (), |_| load_org_profile());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(profile) => view! { <ProfileCard profile /> }.into_any(),
+                    Err(err) => view! { <ErrorPage err /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProfileCard(profile: OrgProfile) -> impl IntoView {
+    // Works only once hydrated: the proof that the wasm is alive.
+    let (open, set_open) = signal(false);
+    let kinds = profile
+        .client_types
+        .iter()
+        .map(|t| view! { <li class="tag">{t.label()}</li> })
+        .collect_view();
+    view! {
+        <section class="hero" aria-labelledby="org-name">
+            <h1 id="org-name" class="hero__title">{profile.name.clone()}</h1>
+            {profile.tagline.clone().map(|t| view! { <p class="lead">{t}</p> })}
+            <ul class="tags" aria-label="What we do">{kinds}</ul>
+        </section>
+        <section class="card">
+            <button
+                type="button"
+                class="button button--brand"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="org-details"
+                on:click=move |_| set_open.update(|o| *o = !*o)
+            >
+                {move || if open.get() { "Hide details" } else { "Show details" }}
+            </button>
+            <dl id="org-details" class="details" hidden=move || !open.get()>
+                <div>
+                    <dt>"Country"</dt>
+                    <dd>{profile.country.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"On offplan since"</dt>
+                    <dd>{profile.since_year}</dd>
+                </div>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn CentralHome() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1 class="hero__title">"Sell off-plan, together"</h1>
+            <p class="lead">
+                "offplan is where property developers, 3D studios and sales agencies "
+                "sell apartments in buildings that are not built yet — each on its own "
+                "branded address."
+            </p>
+        </section>
+        <ul class="grid grid--3" aria-label="Who offplan is for">
+            <li class="card">
+                <h2>"Developers"</h2>
+                <p>"Own the stock of every project and decide who may sell it."</p>
+            </li>
+            <li class="card">
+                <h2>"Studios"</h2>
+                <p>"Present every unit in 3D to the buyers who matter."</p>
+            </li>
+            <li class="card">
+                <h2>"Agencies"</h2>
+                <p>"Reserve units for buyers without ever double-booking."</p>
+            </li>
+        </ul>
+    }
+}

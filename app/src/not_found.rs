@@ -1,0 +1,26 @@
+//! The 404 page: for a missing page, an unknown subdomain, or another
+//! tenant's resource — all look the same (SPEC R2.5, R7.1). It is neutral:
+//! no organisation's brand, so it says nothing about who exists.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// `home` is where the button leads: this host's home page by default, the
+/// central app when the host itself is unknown.
+#[component]
+pub fn NotFound(#[prop(into, default = "/".to_owned())] home: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_status(http::StatusCode::NOT_FOUND);
+    view! {
+        <Title text="Page not found · offplan" />
+        <main id="main" class="page page--narrow not-found">
+            <p class="eyebrow">"404"</p>
+            <h1>"We can't find that page"</h1>
+            <p class="lead">
+                "The address may be mistyped, or the page may have moved. "
+                "If someone sent you this link, ask them for a new one."
+            </p>
+            <p><a class="button" href=home>"Go to the home page"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,54 @@
+import { defineConfig } from '@playwright/test';
+
+// The suite runs against a release build of the server on real subdomains
+// of a base under `.localhost`, which Chromium resolves to loopback and
+// treats as a secure context (TOOLCHAIN.md).
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseDomain = process.env.E2E_BASE_DOMAIN ?? 'offplan.localhost';
+const databaseUrl =
+  process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/offplan_e2e';
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    // Failed tests keep a screenshot and a trace (open with `npx playwright show-trace`).
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    // Seed (creates + migrates the database), then serve.
+    command: '../target/release/offplan-server seed && exec ../target/release/offplan-server serve',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: databaseUrl,
+      BASE_DOMAIN: baseDomain,
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: '../target/site',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+  },
+});

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The run command (`make run`): install what is missing, build, create and
+# migrate the database, seed the demo organisations, and serve.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+"$ROOT/scripts/setup.sh"
+
+step "Build (release: server + size-optimised wasm)"
+cargo leptos build --release
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/offplan}"
+export LEPTOS_SITE_ROOT="$ROOT/target/site"
+export LISTEN_ADDR="${LISTEN_ADDR:-127.0.0.1:3000}"
+
+step "Database and demo data"
+target/release/offplan-server seed
+
+step "Serve (ctrl-c to stop)"
+exec target/release/offplan-server serve

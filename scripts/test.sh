@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command (`make test`, called by .ci/run). Stops at the first
+# failure: format, lint (ssr and hydrate separately), unit + integration +
+# HTTP tests against the real PostgreSQL, then the browser suite against a
+# freshly built release server.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+started=$SECONDS
+
+"$ROOT/scripts/setup.sh"
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy: ssr build"
+cargo clippy --locked -p offplan -p offplan-app -p offplan-server --all-targets \
+  --features offplan/ssr,offplan-app/ssr -- -D warnings
+
+step "clippy: hydrate build (wasm32)"
+cargo clippy --locked -p offplan -p offplan-app -p offplan-frontend \
+  --target wasm32-unknown-unknown --features offplan-app/hydrate -- -D warnings
+
+step "unit, integration and HTTP tests (fresh database per test)"
+export TEST_DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+"$ROOT/scripts/drop-test-dbs.sh"
+cargo test --locked -p offplan -p offplan-app -p offplan-server \
+  --features offplan/ssr,offplan-app/ssr
+"$ROOT/scripts/drop-test-dbs.sh"
+
+step "release build for the browser suite"
+cargo leptos build --release --locked
+
+step "Playwright in Debian's Chromium"
+admin_psql -c "drop database if exists offplan_e2e with (force)"
+(cd end2end && npx playwright test)
+
+step "all checks passed in $((SECONDS - started)) s"

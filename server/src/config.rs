@@ -1,0 +1,271 @@
+//! Typed configuration, read once from the environment at start-up
+//! (STYLE.md §10). Every problem is reported at once, with the variable's
+//! name, so a bad deployment fails fast and clearly. `.env.example`
+//! documents every variable.
+
+use offplan::domain::BaseDomain;
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A secret string whose `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub environment: Environment,
+    /// May hold a password, hence `Secret`.
+    pub database_url: Secret,
+    pub db_max_connections: u32,
+    pub base_domain: BaseDomain,
+    /// `https` in production; links and redirects between subdomains use it.
+    pub public_scheme: &'static str,
+    pub listen_addr: SocketAddr,
+    /// Signs session cookies and `state` values; ≥ 32 bytes.
+    pub session_secret: Secret,
+    /// Where cargo-leptos put the compiled site (`target/site`).
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+}
+
+/// All the problems found in the environment, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  {}", .0.join("\n  "))]
+pub struct ConfigError(pub Vec<String>);
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/offplan";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the
+    /// process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut errors = Vec::new();
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+
+        let environment = match get("APP_ENV").as_deref().map(str::trim) {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                errors.push(format!(
+                    "APP_ENV must be `development` or `production` (got {other:?})"
+                ));
+                Environment::Development
+            }
+        };
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            errors.push("DATABASE_URL must start with postgres:// or postgresql://".to_owned());
+        }
+
+        let db_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
+            None => 16,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (1..=500).contains(&n) => n,
+                _ => {
+                    errors.push(format!(
+                        "DATABASE_MAX_CONNECTIONS must be a number from 1 to 500 (got {v:?})"
+                    ));
+                    16
+                }
+            },
+        };
+
+        let base_domain = match BaseDomain::parse(
+            &get("BASE_DOMAIN").unwrap_or_else(|| "offplan.localhost".to_owned()),
+        ) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                errors.push(e.to_string());
+                None
+            }
+        };
+
+        let public_scheme = match get("PUBLIC_SCHEME").as_deref().map(str::trim) {
+            None => match environment {
+                Environment::Production => "https",
+                Environment::Development => "http",
+            },
+            Some("http") => "http",
+            Some("https") => "https",
+            Some(other) => {
+                errors.push(format!(
+                    "PUBLIC_SCHEME must be http or https (got {other:?})"
+                ));
+                "http"
+            }
+        };
+
+        let listen_addr = match get("LISTEN_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned())
+            .trim()
+            .parse::<SocketAddr>()
+        {
+            Ok(a) => Some(a),
+            Err(_) => {
+                errors.push("LISTEN_ADDR must be an address like 127.0.0.1:3000".to_owned());
+                None
+            }
+        };
+
+        let session_secret = match get("SESSION_SECRET") {
+            Some(s) if s.len() >= 32 => Some(Secret(s)),
+            Some(_) => {
+                errors.push("SESSION_SECRET must be at least 32 characters".to_owned());
+                None
+            }
+            None if environment == Environment::Production => {
+                errors.push("SESSION_SECRET is required in production".to_owned());
+                None
+            }
+            // Development: a fresh random secret; sessions end at restart.
+            None => Some(Secret(random_secret())),
+        };
+
+        let site_root =
+            PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()));
+
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None => match environment {
+                Environment::Production => LogFormat::Json,
+                Environment::Development => LogFormat::Pretty,
+            },
+            Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                errors.push(format!("LOG_FORMAT must be pretty or json (got {other:?})"));
+                LogFormat::Pretty
+            }
+        };
+
+        match (base_domain, listen_addr, session_secret) {
+            (Some(base_domain), Some(listen_addr), Some(session_secret)) if errors.is_empty() => {
+                Ok(Self {
+                    environment,
+                    database_url: Secret(database_url),
+                    db_max_connections,
+                    base_domain,
+                    public_scheme,
+                    listen_addr,
+                    session_secret,
+                    site_root,
+                    log_format,
+                })
+            }
+            _ => Err(ConfigError(errors)),
+        }
+    }
+
+    pub fn db_settings(&self) -> offplan::db::DbSettings {
+        offplan::db::DbSettings {
+            url: self.database_url.expose().to_owned(),
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+fn random_secret() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn development_defaults_need_no_variables() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.base_domain.as_str(), "offplan.localhost");
+        assert_eq!(c.public_scheme, "http");
+        assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
+        assert!(c.session_secret.expose().len() >= 32);
+    }
+
+    #[test]
+    fn production_requires_a_session_secret_and_defaults_to_https() {
+        let err = config(&[("APP_ENV", "production")]).unwrap_err();
+        assert!(err.to_string().contains("SESSION_SECRET is required"));
+        let c = config(&[
+            ("APP_ENV", "production"),
+            ("SESSION_SECRET", &"x".repeat(40)),
+        ])
+        .unwrap();
+        assert_eq!(c.public_scheme, "https");
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_by_name() {
+        let err = config(&[
+            ("BASE_DOMAIN", "bad domain"),
+            ("LISTEN_ADDR", "nope"),
+            ("DATABASE_URL", "mysql://x"),
+            ("SESSION_SECRET", "short"),
+        ])
+        .unwrap_err();
+        let text = err.to_string();
+        for name in [
+            "BASE_DOMAIN",
+            "LISTEN_ADDR",
+            "DATABASE_URL",
+            "SESSION_SECRET",
+        ] {
+            assert!(text.contains(name), "{name} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let c = config(&[
+            (
+                "SESSION_SECRET",
+                "a-very-long-secret-value-of-forty-chars!!",
+            ),
+            ("DATABASE_URL", "postgres://u:hunter2hunter2@h/db"),
+        ])
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("a-very-long-secret"));
+        assert!(!debug.contains("hunter2"));
+    }
+}

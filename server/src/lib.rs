@@ -1,0 +1,10 @@
+//! The axum server: configuration, host → tenant resolution, security
+//! headers, health and the Leptos routes. `main.rs` only parses the command
+//! line; tests start the same [`startup::Application`] on port 0.
+
+pub mod config;
+pub mod health;
+pub mod security;
+pub mod startup;
+pub mod telemetry;
+pub mod tenant;

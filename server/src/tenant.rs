@@ -1,0 +1,98 @@
+//! Host decides the tenant (SPEC R7.1). This middleware classifies the Host
+//! header, looks an organisation subdomain up in the database, and puts the
+//! result in the request extensions, where pages and server functions read
+//! it. The bare base domain redirects to `app.`.
+
+use crate::startup::AppState;
+use app::site::SiteInfo;
+use axum::{
+    extract::{Request, State},
+    http::{header, StatusCode, Uri},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use offplan::domain::{classify_host, HostKind, Site};
+
+pub async fn resolve_site(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    // Static assets and the health probe belong to no tenant.
+    if path == "/healthz" || path.starts_with("/pkg/") || path == "/favicon.ico" {
+        return next.run(request).await;
+    }
+    let host = request_host(&request);
+    let port = host
+        .rsplit_once(':')
+        .map(|(_, p)| p.to_owned())
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let base = &state.config.base_domain;
+    let central_url = format!(
+        "{}://{}{}/",
+        state.config.public_scheme,
+        base.central_host(),
+        port_suffix
+    );
+
+    let site = match classify_host(&host, base) {
+        HostKind::Apex => {
+            let target = format!(
+                "{}://{}{}{}",
+                state.config.public_scheme,
+                base.central_host(),
+                port_suffix,
+                path_and_query(request.uri())
+            );
+            return Redirect::permanent(&target).into_response();
+        }
+        HostKind::Central => Site::Central,
+        HostKind::Unknown => Site::Unknown,
+        HostKind::Org(subdomain) => {
+            match offplan::db::unscoped::org_brand_by_subdomain(&state.db, &subdomain).await {
+                Ok(Some(brand)) => Site::Org(brand),
+                Ok(None) => Site::Unknown,
+                Err(err) => {
+                    tracing::error!(error = %err, "tenant lookup failed");
+                    return unavailable();
+                }
+            }
+        }
+    };
+    if let Site::Org(brand) = &site {
+        tracing::Span::current().record("org.id", tracing::field::display(brand.id.as_uuid()));
+    }
+    request
+        .extensions_mut()
+        .insert(SiteInfo { site, central_url });
+    next.run(request).await
+}
+
+/// The Host header, or the URI authority for HTTP/2 requests.
+fn request_host(request: &Request) -> String {
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_default()
+}
+
+fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/")
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, "5"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        "offplan is briefly unavailable. Please try again in a moment.\n",
+    )
+        .into_response()
+}

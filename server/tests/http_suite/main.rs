@@ -1,0 +1,12 @@
+//! HTTP tests: a real server on port 0 with a fresh database, in one test
+//! binary (one link, shared helpers).
+
+// `allow`, not `expect`: only some of these modules unwrap.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failed assertion"
+)]
+
+mod health;
+mod site;
+mod support;

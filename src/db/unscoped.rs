@@ -1,0 +1,66 @@
+//! Lookups that run before any tenant is known. Each is here because it must
+//! be: the Host header names an organisation, and its public brand and
+//! profile are shown to anyone. Nothing here returns private tenant data.
+
+use super::{Db, DbError};
+use crate::domain::{BrandColour, ClientType, OrgBrand, OrgId, OrgProfile, Subdomain};
+
+/// The organisation a subdomain belongs to, with what its pages are branded
+/// with (SPEC R7.1, R7.2). Closed organisations answer `None` like a missing one.
+#[tracing::instrument(skip(db), fields(org.subdomain = %subdomain))]
+pub async fn org_brand_by_subdomain(
+    db: &Db,
+    subdomain: &Subdomain,
+) -> Result<Option<OrgBrand>, DbError> {
+    let row = sqlx::query!(
+        r#"
+        select id, name, subdomain, brand_colour
+        from organisations
+        where subdomain = $1 and status <> 'closed'
+        "#,
+        subdomain.as_str()
+    )
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.and_then(|r| {
+        Some(OrgBrand {
+            id: OrgId::from_db(r.id),
+            name: r.name,
+            // The database enforces both formats; a row that fails to parse
+            // is treated as absent rather than trusted.
+            subdomain: Subdomain::parse(&r.subdomain).ok()?,
+            colour: BrandColour::parse(&r.brand_colour).unwrap_or_default(),
+        })
+    }))
+}
+
+/// The public profile shown on an organisation's branded home.
+#[tracing::instrument(skip(db), fields(org.subdomain = %subdomain))]
+pub async fn org_public_profile(
+    db: &Db,
+    subdomain: &Subdomain,
+) -> Result<Option<OrgProfile>, DbError> {
+    let row = sqlx::query!(
+        r#"
+        select name, tagline, country,
+               client_types::text[] as "client_types!",
+               extract(year from created_at)::int4 as "since_year!"
+        from organisations
+        where subdomain = $1 and status <> 'closed'
+        "#,
+        subdomain.as_str()
+    )
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|r| OrgProfile {
+        name: r.name,
+        tagline: r.tagline,
+        country: r.country,
+        client_types: r
+            .client_types
+            .iter()
+            .filter_map(|t| ClientType::parse(t))
+            .collect(),
+        since_year: r.since_year,
+    }))
+}

@@ -1,0 +1,170 @@
+//! The Host header decides the tenant (SPEC R7.1): `app.<base>` is the
+//! central app, `<subdomain>.<base>` an organisation, the bare base redirects
+//! to `app.`, and anything else is nobody's.
+
+use super::subdomain::Subdomain;
+use std::fmt;
+
+/// The platform's base domain (`offplan.online`, `offplan.localhost`):
+/// lowercase DNS labels separated by dots, no port, no trailing dot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseDomain(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("BASE_DOMAIN must be a domain name such as offplan.localhost (got {0:?})")]
+pub struct BaseDomainError(String);
+
+impl BaseDomain {
+    pub fn parse(input: &str) -> Result<Self, BaseDomainError> {
+        let s = input.trim().trim_end_matches('.').to_ascii_lowercase();
+        let ok = !s.is_empty()
+            && s.len() <= 200
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            });
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(BaseDomainError(input.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `app.<base>`, the central app's host.
+    pub fn central_host(&self) -> String {
+        format!("app.{}", self.0)
+    }
+}
+
+impl fmt::Display for BaseDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a Host header names, before any database lookup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// The bare base domain: redirect to the central app.
+    Apex,
+    /// `app.<base>`.
+    Central,
+    /// `<label>.<base>` where the label is a valid organisation subdomain;
+    /// whether such an organisation exists is the database's answer.
+    Org(Subdomain),
+    /// Another host, a nested subdomain, a reserved name or a malformed label.
+    Unknown,
+}
+
+/// Classifies a Host header value (port and trailing dot ignored, case
+/// folded) against the base domain.
+pub fn classify_host(host: &str, base: &BaseDomain) -> HostKind {
+    let host = host.trim();
+    // Strip a port, but not from a bracketed IPv6 literal (which is Unknown anyway).
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
+            name
+        }
+        _ => host,
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name == base.0 {
+        return HostKind::Apex;
+    }
+    let Some(label) = name
+        .strip_suffix(base.0.as_str())
+        .and_then(|rest| rest.strip_suffix('.'))
+    else {
+        return HostKind::Unknown;
+    };
+    if label == "app" {
+        return HostKind::Central;
+    }
+    if label.contains('.') {
+        return HostKind::Unknown;
+    }
+    match Subdomain::parse(label) {
+        Ok(sub) => HostKind::Org(sub),
+        Err(_) => HostKind::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn base() -> BaseDomain {
+        BaseDomain::parse("offplan.localhost").unwrap()
+    }
+
+    #[test]
+    fn the_bare_base_is_the_apex_with_or_without_port() {
+        assert_eq!(classify_host("offplan.localhost", &base()), HostKind::Apex);
+        assert_eq!(
+            classify_host("OFFPLAN.localhost:3000", &base()),
+            HostKind::Apex
+        );
+        assert_eq!(classify_host("offplan.localhost.", &base()), HostKind::Apex);
+    }
+
+    #[test]
+    fn app_is_the_central_app() {
+        assert_eq!(
+            classify_host("app.offplan.localhost:3000", &base()),
+            HostKind::Central
+        );
+    }
+
+    #[test]
+    fn an_organisation_label_is_parsed() {
+        assert_eq!(
+            classify_host("Acme.offplan.localhost:8080", &base()),
+            HostKind::Org(Subdomain::parse("acme").unwrap())
+        );
+    }
+
+    #[test]
+    fn foreign_nested_reserved_and_lookalike_hosts_are_unknown() {
+        for host in [
+            "127.0.0.1:3000",
+            "[::1]:3000",
+            "evil.com",
+            "acme.evil.com",
+            "a.b.offplan.localhost",
+            "www.offplan.localhost",
+            "xoffplan.localhost",
+            "acme.offplan.localhost.evil.com",
+            "",
+        ] {
+            assert_eq!(classify_host(host, &base()), HostKind::Unknown, "{host}");
+        }
+    }
+
+    #[test]
+    fn base_domain_refuses_ports_and_junk() {
+        assert!(BaseDomain::parse("offplan.localhost:3000").is_err());
+        assert!(BaseDomain::parse("").is_err());
+        assert!(BaseDomain::parse("a..b").is_err());
+        assert_eq!(
+            BaseDomain::parse("Offplan.Online.").unwrap().as_str(),
+            "offplan.online"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn classification_never_panics(host in "\\PC{0,80}") {
+            let _ = classify_host(&host, &base());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! What the web layer needs to know about an organisation before anyone has
+//! signed in: its public brand (SPEC R7.2) and public profile.
+
+use super::{brand::BrandColour, subdomain::Subdomain};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An organisation's id. The field is private: ids come from the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrgId(Uuid);
+
+impl OrgId {
+    #[cfg(feature = "ssr")]
+    pub(crate) fn from_db(id: Uuid) -> Self {
+        Self(id)
+    }
+
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+/// SPEC R1.3: an organisation is one or more of these at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientType {
+    Studio,
+    Agency,
+    Developer,
+}
+
+impl ClientType {
+    pub const ALL: [ClientType; 3] = [
+        ClientType::Developer,
+        ClientType::Studio,
+        ClientType::Agency,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientType::Studio => "studio",
+            ClientType::Agency => "agency",
+            ClientType::Developer => "developer",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClientType::Studio => "3D studio",
+            ClientType::Agency => "Sales agency",
+            ClientType::Developer => "Property developer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The brand an organisation's pages are rendered with (SPEC R7.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgBrand {
+    pub id: OrgId,
+    pub name: String,
+    pub subdomain: Subdomain,
+    pub colour: BrandColour,
+}
+
+/// The public profile shown on an organisation's branded home.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgProfile {
+    pub name: String,
+    pub tagline: Option<String>,
+    pub country: String,
+    pub client_types: Vec<ClientType>,
+    /// Year the organisation joined offplan, for "on offplan since".
+    pub since_year: i32,
+}
+
+/// Which site a request is for, as resolved from its Host header (R7.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Site {
+    Central,
+    Org(OrgBrand),
+    /// No organisation answers to this host: a branded-neutral 404.
+    Unknown,
+}

@@ -1,0 +1,13 @@
+//! `offplan`: the domain, policy and scoped repository of the platform.
+//!
+//! Pure types (`domain`, `error`) compile for the browser too; everything
+//! that talks to Postgres lives in [`db`] behind the `ssr` feature, and it is
+//! the only place in the workspace that holds SQL (DESIGN.md, wall 2).
+
+pub mod domain;
+pub mod error;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+
+pub use error::AppError;

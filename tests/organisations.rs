@@ -1,0 +1,151 @@
+//! Integration tests for the organisation lookups and the organisations
+//! table's constraints, each against its own fresh database.
+// `allow`, not `expect`: clippy reports unwraps here in one build of this target and not the other.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failed assertion"
+)]
+
+use offplan::{
+    db::{seed, testing::fresh_db, unscoped, Db},
+    domain::{ClientType, Subdomain},
+};
+
+async fn seeded() -> Db {
+    let db = fresh_db().await.expect("fresh database");
+    seed::demo(&db).await.expect("seed");
+    db
+}
+
+fn sub(s: &str) -> Subdomain {
+    Subdomain::parse(s).expect("valid subdomain")
+}
+
+#[tokio::test]
+async fn each_subdomain_resolves_to_its_own_organisation() {
+    let db = seeded().await;
+    let acme = unscoped::org_brand_by_subdomain(&db, &sub("acme"))
+        .await
+        .unwrap()
+        .unwrap();
+    let north = unscoped::org_brand_by_subdomain(&db, &sub("northstar"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acme.name, "Acme Homes");
+    assert_eq!(acme.colour.as_str(), "#1f5f8b");
+    assert_eq!(north.name, "Northstar Realty");
+    assert_ne!(acme.id, north.id);
+}
+
+#[tokio::test]
+async fn an_unknown_subdomain_resolves_to_nothing() {
+    let db = seeded().await;
+    assert!(unscoped::org_brand_by_subdomain(&db, &sub("nobody"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(unscoped::org_public_profile(&db, &sub("nobody"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_closed_organisation_is_not_served() {
+    let db = seeded().await;
+    sqlx::query("update organisations set status = 'closed' where subdomain = 'acme'")
+        .execute(db.pool_for_tests())
+        .await
+        .unwrap();
+    assert!(unscoped::org_brand_by_subdomain(&db, &sub("acme"))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(unscoped::org_public_profile(&db, &sub("acme"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn the_public_profile_carries_every_client_type() {
+    let db = seeded().await;
+    let lumen = unscoped::org_public_profile(&db, &sub("lumen"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        lumen.client_types,
+        vec![ClientType::Studio, ClientType::Agency]
+    );
+    assert_eq!(lumen.country, "PT");
+}
+
+#[tokio::test]
+async fn seeding_twice_leaves_the_same_rows() {
+    let db = seeded().await;
+    seed::demo(&db).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from organisations")
+        .fetch_one(db.pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(n, seed::DEMO_ORGS.len() as i64);
+}
+
+/// The database keeps its own copy of the R1.2/R1.3 rules, so no code path
+/// can store what the parser would refuse.
+#[tokio::test]
+async fn the_database_refuses_bad_subdomains_client_types_and_colours() {
+    let db = fresh_db().await.unwrap();
+    let insert = |subdomain: &'static str, types: &'static str, colour: &'static str| {
+        let pool = db.pool_for_tests().clone();
+        async move {
+            sqlx::query(
+                "insert into organisations (name, subdomain, country, client_types, brand_colour)
+                 values ('X', $1, 'GB', $2::client_type[], $3)",
+            )
+            .bind(subdomain)
+            .bind(types)
+            .bind(colour)
+            .execute(&pool)
+            .await
+        }
+    };
+    assert!(insert("fine-name", "{developer}", "#123456").await.is_ok());
+    for (subdomain, types, colour) in [
+        ("app", "{developer}", "#123456"),
+        ("xn--abc", "{developer}", "#123456"),
+        ("-bad", "{developer}", "#123456"),
+        ("ab", "{developer}", "#123456"),
+        ("Upper", "{developer}", "#123456"),
+        ("empty-types", "{}", "#123456"),
+        ("dup-types", "{studio,studio}", "#123456"),
+        ("bad-colour", "{agency}", "red;}"),
+        ("fine-name", "{agency}", "#123456"),
+    ] {
+        assert!(
+            insert(subdomain, types, colour).await.is_err(),
+            "accepted {subdomain} {types} {colour}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_external_customer_id_never_names_two_organisations() {
+    let db = fresh_db().await.unwrap();
+    let insert = |subdomain: &'static str| {
+        let pool = db.pool_for_tests().clone();
+        async move {
+            sqlx::query(
+                "insert into organisations (name, subdomain, country, client_types, payment_provider, external_customer_id)
+                 values ('X', $1, 'GB', '{developer}', 'stripe', 'cus_1')",
+            )
+            .bind(subdomain)
+            .execute(&pool)
+            .await
+        }
+    };
+    assert!(insert("first").await.is_ok());
+    assert!(insert("second").await.is_err());
+}
