@@ -28,7 +28,7 @@ cargo test --locked -p offplan -p offplan-app -p offplan-server \
 "$ROOT/scripts/drop-test-dbs.sh"
 
 step "release build for the browser suite"
-cargo leptos build --release --locked
+cargo leptos build --release
 
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"

@@ -13,6 +13,9 @@ pub fn NotFound(#[prop(into, default = "/".to_owned())] home: String) -> impl In
     crate::ssr::set_status(http::StatusCode::NOT_FOUND);
     view! {
         <Title text="Page not found · offplan" />
+        <header class="site-header">
+            <span class="site-header__name">"offplan"</span>
+        </header>
         <main id="main" class="page page--narrow not-found">
             <p class="eyebrow">"404"</p>
             <h1>"We can't find that page"</h1>

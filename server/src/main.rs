@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use offplan_server::{
-    config::Config,
+    config::{Config, Environment},
     startup::{shutdown_signal, Application},
     telemetry,
 };
@@ -55,6 +55,7 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         Command::Serve => {
             let base = config.base_domain.clone();
             let scheme = config.public_scheme;
+            let development = config.environment == Environment::Development;
             let app = Application::build(config).await?;
             let port = app.local_addr().port();
             tracing::info!(addr = %app.local_addr(), "listening");

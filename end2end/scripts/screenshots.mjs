@@ -1,0 +1,39 @@
+// Takes screenshots of the main pages for a person to look at:
+//   node scripts/screenshots.mjs   (server already running; E2E_PORT, E2E_BASE_DOMAIN)
+// Writes end2end/screenshots/<name>.png at desktop and phone widths.
+import { chromium } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const base = process.env.E2E_BASE_DOMAIN ?? 'offplan.localhost';
+const url = (sub, path = '/') => `http://${sub ? sub + '.' : ''}${base}:${port}${path}`;
+
+const pages = [
+  ['central', url('app')],
+  ['org-acme', url('acme')],
+  ['org-lumen-details', url('lumen'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Show details' }).click();
+    await page.getByRole('button', { name: 'Hide details' }).focus();
+  }],
+  ['org-northstar', url('northstar')],
+  ['unknown-404', url('nobody-here')],
+];
+
+mkdirSync('screenshots', { recursive: true });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  for (const [name, target, act] of pages) {
+    await page.goto(target);
+    if (act) await act(page);
+    await page.screenshot({ path: `screenshots/${name}${suffix}.png`, fullPage: true });
+  }
+  await page.close();
+}
+await browser.close();
+console.log('screenshots written to end2end/screenshots/');
