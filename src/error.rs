@@ -74,6 +74,13 @@ impl AppError {
     }
 }
 
+/// A missing permission in the actor's own tenant is a 403 (SPEC R2.5).
+impl From<crate::policy::Denied> for AppError {
+    fn from(_: crate::policy::Denied) -> Self {
+        AppError::Forbidden
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

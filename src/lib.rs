@@ -6,6 +6,7 @@
 
 pub mod domain;
 pub mod error;
+pub mod policy;
 
 #[cfg(feature = "ssr")]
 pub mod db;

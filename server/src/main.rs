@@ -61,14 +61,17 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             tracing::info!(addr = %app.local_addr(), "listening");
             println!("offplan is serving on http://{}", app.local_addr());
             println!(
-                "  central app:   {scheme}://{}:{port}/",
+                "  {:<18} {scheme}://{}:{port}/",
+                "central app",
                 base.central_host()
             );
-            for org in offplan::db::seed::DEMO_ORGS {
-                println!(
-                    "  {:<14} {scheme}://{}.{base}:{port}/",
-                    org.name, org.subdomain
-                );
+            if development {
+                for org in offplan::db::seed::DEMO_ORGS {
+                    println!(
+                        "  {:<18} {scheme}://{}.{base}:{port}/",
+                        org.name, org.subdomain
+                    );
+                }
             }
             app.run_until(shutdown_signal()).await?;
         }
