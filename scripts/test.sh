@@ -2,7 +2,7 @@
 # The test command (`make test`, called by .ci/run). Stops at the first
 # failure: format, lint (ssr and hydrate separately), unit + integration +
 # HTTP tests against the real PostgreSQL, then the browser suite against a
-# freshly built release server.
+# freshly built release server, then the integrity scan of its database.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 started=$SECONDS
@@ -33,5 +33,9 @@ cargo leptos build --release
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"
 (cd end2end && npx playwright test)
+
+step "integrity scan of the browser suite's database (SPEC R10.5)"
+DATABASE_URL="${E2E_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/offplan_e2e}" \
+  target/release/offplan-server integrity-scan
 
 step "all checks passed in $((SECONDS - started)) s"

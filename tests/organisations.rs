@@ -7,14 +7,16 @@
 )]
 
 use offplan::{
-    db::{seed, testing::fresh_db, unscoped, Db},
+    db::{
+        seed,
+        testing::{fresh_db, seeded_db, TestDb},
+        unscoped,
+    },
     domain::{ClientType, Subdomain},
 };
 
-async fn seeded() -> Db {
-    let db = fresh_db().await.expect("fresh database");
-    seed::demo(&db).await.expect("seed");
-    db
+async fn seeded() -> TestDb {
+    seeded_db().await.expect("seeded database")
 }
 
 fn sub(s: &str) -> Subdomain {
@@ -24,11 +26,11 @@ fn sub(s: &str) -> Subdomain {
 #[tokio::test]
 async fn each_subdomain_resolves_to_its_own_organisation() {
     let db = seeded().await;
-    let acme = unscoped::org_brand_by_subdomain(&db, &sub("acme"))
+    let acme = unscoped::org_brand_by_subdomain(&db.app, &sub("acme"))
         .await
         .unwrap()
         .unwrap();
-    let north = unscoped::org_brand_by_subdomain(&db, &sub("northstar"))
+    let north = unscoped::org_brand_by_subdomain(&db.app, &sub("northstar"))
         .await
         .unwrap()
         .unwrap();
@@ -41,11 +43,11 @@ async fn each_subdomain_resolves_to_its_own_organisation() {
 #[tokio::test]
 async fn an_unknown_subdomain_resolves_to_nothing() {
     let db = seeded().await;
-    assert!(unscoped::org_brand_by_subdomain(&db, &sub("nobody"))
+    assert!(unscoped::org_brand_by_subdomain(&db.app, &sub("nobody"))
         .await
         .unwrap()
         .is_none());
-    assert!(unscoped::org_public_profile(&db, &sub("nobody"))
+    assert!(unscoped::org_public_profile(&db.app, &sub("nobody"))
         .await
         .unwrap()
         .is_none());
@@ -55,14 +57,14 @@ async fn an_unknown_subdomain_resolves_to_nothing() {
 async fn a_closed_organisation_is_not_served() {
     let db = seeded().await;
     sqlx::query("update organisations set status = 'closed' where subdomain = 'acme'")
-        .execute(db.pool_for_tests())
+        .execute(db.admin.pool_for_tests())
         .await
         .unwrap();
-    assert!(unscoped::org_brand_by_subdomain(&db, &sub("acme"))
+    assert!(unscoped::org_brand_by_subdomain(&db.app, &sub("acme"))
         .await
         .unwrap()
         .is_none());
-    assert!(unscoped::org_public_profile(&db, &sub("acme"))
+    assert!(unscoped::org_public_profile(&db.app, &sub("acme"))
         .await
         .unwrap()
         .is_none());
@@ -71,7 +73,7 @@ async fn a_closed_organisation_is_not_served() {
 #[tokio::test]
 async fn the_public_profile_carries_every_client_type() {
     let db = seeded().await;
-    let lumen = unscoped::org_public_profile(&db, &sub("lumen"))
+    let lumen = unscoped::org_public_profile(&db.app, &sub("lumen"))
         .await
         .unwrap()
         .unwrap();
@@ -85,12 +87,40 @@ async fn the_public_profile_carries_every_client_type() {
 #[tokio::test]
 async fn seeding_twice_leaves_the_same_rows() {
     let db = seeded().await;
-    seed::demo(&db).await.unwrap();
+    seed::demo(&db.admin).await.unwrap();
     let n: i64 = sqlx::query_scalar("select count(*) from organisations")
-        .fetch_one(db.pool_for_tests())
+        .fetch_one(db.admin.pool_for_tests())
         .await
         .unwrap();
     assert_eq!(n, seed::DEMO_ORGS.len() as i64);
+}
+
+/// Inserts an organisation with its Owner in one statement (the owner key
+/// is checked at commit, R2.3).
+async fn insert_org(
+    pool: &sqlx::PgPool,
+    subdomain: &str,
+    types: &str,
+    colour: &str,
+    customer: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "with u as (insert into users (email, display_name)
+                    values (gen_random_uuid() || '@t.example', 'T') returning id),
+              o as (insert into organisations (name, subdomain, country, client_types, brand_colour,
+                                               payment_provider, external_customer_id, owner_user_id)
+                    select 'X', $1, 'GB', $2::client_type[], $3,
+                           case when $4::text is not null then 'stripe' end, $4, u.id from u
+                    returning id, owner_user_id)
+         insert into memberships (org_id, user_id, role) select id, owner_user_id, 'owner' from o",
+    )
+    .bind(subdomain)
+    .bind(types)
+    .bind(colour)
+    .bind(customer)
+    .execute(pool)
+    .await
+    .map(|_| ())
 }
 
 /// The database keeps its own copy of the R1.2/R1.3 rules, so no code path
@@ -98,21 +128,10 @@ async fn seeding_twice_leaves_the_same_rows() {
 #[tokio::test]
 async fn the_database_refuses_bad_subdomains_client_types_and_colours() {
     let db = fresh_db().await.unwrap();
-    let insert = |subdomain: &'static str, types: &'static str, colour: &'static str| {
-        let pool = db.pool_for_tests().clone();
-        async move {
-            sqlx::query(
-                "insert into organisations (name, subdomain, country, client_types, brand_colour)
-                 values ('X', $1, 'GB', $2::client_type[], $3)",
-            )
-            .bind(subdomain)
-            .bind(types)
-            .bind(colour)
-            .execute(&pool)
-            .await
-        }
-    };
-    assert!(insert("fine-name", "{developer}", "#123456").await.is_ok());
+    let pool = db.admin.pool_for_tests();
+    insert_org(pool, "fine-name", "{developer}", "#123456", None)
+        .await
+        .unwrap();
     for (subdomain, types, colour) in [
         ("app", "{developer}", "#123456"),
         ("xn--abc", "{developer}", "#123456"),
@@ -125,7 +144,9 @@ async fn the_database_refuses_bad_subdomains_client_types_and_colours() {
         ("fine-name", "{agency}", "#123456"),
     ] {
         assert!(
-            insert(subdomain, types, colour).await.is_err(),
+            insert_org(pool, subdomain, types, colour, None)
+                .await
+                .is_err(),
             "accepted {subdomain} {types} {colour}"
         );
     }
@@ -134,18 +155,13 @@ async fn the_database_refuses_bad_subdomains_client_types_and_colours() {
 #[tokio::test]
 async fn one_external_customer_id_never_names_two_organisations() {
     let db = fresh_db().await.unwrap();
-    let insert = |subdomain: &'static str| {
-        let pool = db.pool_for_tests().clone();
-        async move {
-            sqlx::query(
-                "insert into organisations (name, subdomain, country, client_types, payment_provider, external_customer_id)
-                 values ('X', $1, 'GB', '{developer}', 'stripe', 'cus_1')",
-            )
-            .bind(subdomain)
-            .execute(&pool)
+    let pool = db.admin.pool_for_tests();
+    insert_org(pool, "first", "{developer}", "#123456", Some("cus_1"))
+        .await
+        .unwrap();
+    assert!(
+        insert_org(pool, "second", "{developer}", "#123456", Some("cus_1"))
             .await
-        }
-    };
-    assert!(insert("first").await.is_ok());
-    assert!(insert("second").await.is_err());
+            .is_err()
+    );
 }

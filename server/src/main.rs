@@ -1,6 +1,7 @@
 //! `offplan-server`: serves the app, or runs an operator command.
 
 use clap::{Parser, Subcommand};
+use offplan::db::admin::AdminDb;
 use offplan_server::{
     config::{Config, Environment},
     startup::{shutdown_signal, Application},
@@ -27,6 +28,9 @@ enum Command {
     Migrate,
     /// Migrate, then insert the demo organisations (idempotent).
     Seed,
+    /// Report tenant mismatches, orphans, nulls and missing walls (R10.5);
+    /// exits non-zero when anything is found.
+    IntegrityScan,
 }
 
 #[tokio::main]
@@ -76,13 +80,35 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             app.run_until(shutdown_signal()).await?;
         }
         Command::Migrate => {
-            offplan::db::Db::connect_and_migrate(&config.db_settings()).await?;
+            AdminDb::connect_and_migrate(&config.db_settings())
+                .await?
+                .close()
+                .await;
             println!("database is migrated");
         }
         Command::Seed => {
-            let db = offplan::db::Db::connect_and_migrate(&config.db_settings()).await?;
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
             offplan::db::seed::demo(&db).await?;
+            db.close().await;
             println!("demo data is in place");
+        }
+        Command::IntegrityScan => {
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
+            let findings = db.integrity_scan().await?;
+            db.close().await;
+            let checks = AdminDb::integrity_check_count();
+            if findings.is_empty() {
+                println!("integrity scan: {checks} checks, no findings");
+            } else {
+                for f in &findings {
+                    println!("FINDING {} ({}): {}", f.check, f.count, f.detail);
+                }
+                return Err(format!(
+                    "integrity scan: {} of {checks} checks failed",
+                    findings.len()
+                )
+                .into());
+            }
         }
     }
     Ok(())

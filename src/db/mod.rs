@@ -1,18 +1,37 @@
 //! The repository: the only module in the workspace that holds SQL.
 //!
-//! [`Db`] owns the connection pool privately. Tenant data will only be
-//! reachable through scoped handles; the few lookups that must run before a
-//! tenant is known (host → organisation) live in [`unscoped`].
+//! Three walls keep tenants apart (DESIGN.md):
+//! 1. the schema's composite keys refuse cross-tenant rows;
+//! 2. [`Db`] owns its pool privately, and tenant data is reachable only
+//!    through a [`Scope`], built from a membership loaded from the database
+//!    for this request (SPEC R2.4); the few lookups that must run before a
+//!    tenant is known live in [`unscoped`];
+//! 3. every pooled connection runs as `offplan_app`, which row-level
+//!    security confines to the organisation the scope set.
+//!
+//! Operator commands (migrations, seeding, the integrity scan) use
+//! [`admin::AdminDb`], which connects as the owner role instead.
 
+pub mod admin;
+pub mod clients;
+pub mod error;
+pub mod integrity;
+pub mod projects;
+pub mod scope;
 pub mod seed;
+pub mod team;
 #[cfg(feature = "test-util")]
 pub mod testing;
+pub mod units;
 pub mod unscoped;
+
+pub use error::RepoError;
+pub use scope::{Membership, Scope};
 
 use sqlx::{
     migrate::MigrateDatabase,
     postgres::{PgConnectOptions, PgPoolOptions},
-    ConnectOptions, PgPool, Postgres,
+    ConnectOptions, Executor, PgPool, Postgres,
 };
 use std::{str::FromStr, time::Duration};
 
@@ -54,33 +73,63 @@ impl std::fmt::Debug for Db {
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
-impl Db {
-    /// Creates the database if it is missing, runs the migrations, and
-    /// returns a pool. Safe to call on every start-up.
-    #[tracing::instrument(skip_all)]
-    pub async fn connect_and_migrate(settings: &DbSettings) -> Result<Self, DbError> {
-        let options = PgConnectOptions::from_str(&settings.url)
+/// The runtime role (migration `app_role`): owns nothing, not superuser,
+/// not BYPASSRLS.
+pub const APP_ROLE: &str = "offplan_app";
+
+impl DbSettings {
+    fn connect_options(&self) -> Result<PgConnectOptions, DbError> {
+        Ok(PgConnectOptions::from_str(&self.url)
             .map_err(DbError::BadUrl)?
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(250));
-        if !Postgres::database_exists(&settings.url)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(250)))
+    }
+
+    /// Creates the database when it is missing.
+    async fn ensure_database(&self) -> Result<(), DbError> {
+        if !Postgres::database_exists(&self.url)
             .await
             .map_err(DbError::Connect)?
         {
             tracing::info!("database missing; creating it");
-            match Postgres::create_database(&settings.url).await {
+            match Postgres::create_database(&self.url).await {
                 Ok(()) => {}
                 // Another process created it between our check and create.
                 Err(e) if is_duplicate_database(&e) => {}
                 Err(e) => return Err(DbError::Create(e)),
             }
         }
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Creates the database if it is missing, runs the migrations as the
+    /// owner, and returns the runtime pool, whose every connection has run
+    /// `SET ROLE offplan_app`. Safe to call on every start-up.
+    #[tracing::instrument(skip_all)]
+    pub async fn connect_and_migrate(settings: &DbSettings) -> Result<Self, DbError> {
+        admin::AdminDb::connect_and_migrate(settings)
+            .await?
+            .close()
+            .await;
+        Self::connect(settings).await
+    }
+
+    /// The runtime pool, without migrating.
+    pub async fn connect(settings: &DbSettings) -> Result<Self, DbError> {
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
-            .connect_with(options)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // A fixed statement, not user input.
+                    conn.execute("set role offplan_app").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(settings.connect_options()?)
             .await
             .map_err(DbError::Connect)?;
-        MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
     }
 

@@ -1,9 +1,12 @@
-//! Demo data for the run command and the browser tests. Idempotent: running
-//! it twice leaves the same rows.
+//! Demo data for the run command and the browser tests (issue 3): a
+//! Developer, a Studio that is also an Agency, and an Agency; a member of
+//! every role; a 40-unit project partnered with the agency and the studio;
+//! a client of the studio. Idempotent: each row is keyed on its natural key
+//! and left alone when present. Runs as the owner (operator command).
 
-use super::{Db, DbError};
+use super::{admin::AdminDb, DbError};
+use crate::policy::Role;
 
-/// One demo organisation.
 pub struct DemoOrg {
     pub name: &'static str,
     pub subdomain: &'static str,
@@ -11,10 +14,10 @@ pub struct DemoOrg {
     pub client_types: &'static [&'static str],
     pub colour: &'static str,
     pub tagline: &'static str,
+    /// (display name, email, role); the first is the Owner.
+    pub people: &'static [(&'static str, &'static str, Role)],
 }
 
-/// A Developer, a Studio that is also an Agency (two client types, R1.3),
-/// and an Agency.
 pub const DEMO_ORGS: &[DemoOrg] = &[
     DemoOrg {
         name: "Acme Homes",
@@ -23,6 +26,13 @@ pub const DEMO_ORGS: &[DemoOrg] = &[
         client_types: &["developer"],
         colour: "#1f5f8b",
         tagline: "Waterfront apartments, built to last.",
+        people: &[
+            ("Ava Thompson", "ava@acme.example", Role::Owner),
+            ("Ben Carter", "ben@acme.example", Role::Admin),
+            ("Chloe Evans", "chloe@acme.example", Role::SalesManager),
+            ("Dan Hughes", "dan@acme.example", Role::ContentEditor),
+            ("Ella Price", "ella@acme.example", Role::SalesAgent),
+        ],
     },
     DemoOrg {
         name: "Lumen Studio",
@@ -31,6 +41,10 @@ pub const DEMO_ORGS: &[DemoOrg] = &[
         client_types: &["studio", "agency"],
         colour: "#7a3ea1",
         tagline: "3D presentations that sell before the first brick.",
+        people: &[
+            ("Luís Costa", "luis@lumen.example", Role::Owner),
+            ("Marta Silva", "marta@lumen.example", Role::ContentEditor),
+        ],
     },
     DemoOrg {
         name: "Northstar Realty",
@@ -39,19 +53,44 @@ pub const DEMO_ORGS: &[DemoOrg] = &[
         client_types: &["agency"],
         colour: "#c2410c",
         tagline: "Off-plan sales across the Gulf.",
+        people: &[
+            ("Omar Haddad", "omar@northstar.example", Role::Owner),
+            ("Priya Nair", "priya@northstar.example", Role::SalesManager),
+            ("Rami Aziz", "rami@northstar.example", Role::SalesAgent),
+            ("Sara Khan", "sara@northstar.example", Role::SalesAgent),
+        ],
     },
 ];
 
-/// Inserts the demo organisations that are not there yet.
+/// The demo project of Acme Homes.
+pub const DEMO_PROJECT_SLUG: &str = "marina-heights";
+pub const DEMO_UNIT_COUNT: i32 = 40;
+
+/// Inserts whatever demo rows are missing.
 #[tracing::instrument(skip_all)]
-pub async fn demo(db: &Db) -> Result<(), DbError> {
+pub async fn demo(db: &AdminDb) -> Result<(), DbError> {
     let mut tx = db.pool.begin().await?;
     for org in DEMO_ORGS {
+        for (name, email, _) in org.people {
+            sqlx::query!(
+                r#"insert into users (email, email_verified, display_name)
+                   values ($1, true, $2) on conflict (email) do nothing"#,
+                email,
+                name,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        let (_, owner_email, _) = org.people[0];
         let types: Vec<String> = org.client_types.iter().map(|t| (*t).to_owned()).collect();
+        // The owner membership is inserted right after, in this transaction;
+        // the deferred owner key checks both at commit (R2.3).
         sqlx::query!(
             r#"
-            insert into organisations (name, subdomain, country, client_types, brand_colour, tagline)
-            values ($1, $2, $3, $4::text[]::client_type[], $5, $6)
+            insert into organisations
+                (name, subdomain, country, client_types, brand_colour, tagline, owner_user_id)
+            select $1, $2, $3, $4::text[]::client_type[], $5, $6, u.id
+            from users u where u.email = $7
             on conflict (subdomain) do nothing
             "#,
             org.name,
@@ -60,10 +99,102 @@ pub async fn demo(db: &Db) -> Result<(), DbError> {
             &types,
             org.colour,
             org.tagline,
+            owner_email,
         )
         .execute(&mut *tx)
         .await?;
+        for (_, email, role) in org.people {
+            sqlx::query!(
+                r#"
+                insert into memberships (org_id, user_id, role)
+                select o.id, u.id, $3::text::member_role
+                from organisations o, users u
+                where o.subdomain = $1 and u.email = $2
+                on conflict (org_id, user_id) do nothing
+                "#,
+                org.subdomain,
+                email,
+                role.as_str(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
     }
+
+    // The studio's client (R1.5), a developer without an account yet.
+    sqlx::query!(
+        r#"
+        insert into clients (org_id, name, contact_email)
+        select o.id, 'Harbourside Developments', 'info@harbourside.example'
+        from organisations o
+        where o.subdomain = 'lumen'
+          and not exists (select 1 from clients c
+                          where c.org_id = o.id and c.name = 'Harbourside Developments')
+        "#
+    )
+    .execute(&mut *tx)
+    .await?;
+
+    // Acme's project, partnered with the agency and the studio.
+    sqlx::query!(
+        r#"
+        insert into projects (org_id, slug, name)
+        select id, $1, 'Marina Heights' from organisations where subdomain = 'acme'
+        on conflict (org_id, slug) do nothing
+        "#,
+        DEMO_PROJECT_SLUG
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"
+        insert into project_partners (org_id, project_id, partner_org_id, kind)
+        select p.org_id, p.id, partner.id, kind::partner_kind
+        from projects p
+        join organisations owner on owner.id = p.org_id and owner.subdomain = 'acme'
+        cross join (values ('northstar', 'agency'), ('lumen', 'studio')) as v(sub, kind)
+        join organisations partner on partner.subdomain = v.sub
+        where p.slug = $1
+        on conflict do nothing
+        "#,
+        DEMO_PROJECT_SLUG
+    )
+    .execute(&mut *tx)
+    .await?;
+
+    // 40 units on 10 floors. Units 1-8 are held by the agency, 9-11 by its
+    // agent Rami, 12-13 by Acme's own agent Ella; a few are sold/withdrawn.
+    sqlx::query!(
+        r#"
+        insert into units (org_id, project_id, code, floor, bedrooms, area_m2, price_minor,
+                           currency, status, assigned_org_id, assigned_user_org_id,
+                           assigned_user_id, assigned_at)
+        select p.org_id, p.id,
+               format('A-%s%s', f, lpad(n::text, 2, '0')),
+               f, (n % 3) + 1, 48 + (n % 3) * 24 + f,
+               (250000 + f * 9000 + (n % 3) * 85000) * 100, 'GBP',
+               (case when i in (38, 39) then 'sold' when i = 40 then 'withdrawn'
+                     else 'available' end)::unit_status,
+               case when i <= 8 then ns.id end,
+               case when i between 9 and 11 then ns.id when i between 12 and 13 then p.org_id end,
+               case when i between 9 and 11 then rami.id when i between 12 and 13 then ella.id end,
+               case when i <= 13 then now() end
+        from projects p
+        join organisations acme on acme.id = p.org_id and acme.subdomain = 'acme'
+        join organisations ns on ns.subdomain = 'northstar'
+        join users rami on rami.email = 'rami@northstar.example'
+        join users ella on ella.email = 'ella@acme.example'
+        cross join generate_series(1, $2::int) as i
+        cross join lateral (select ((i - 1) / 4) + 1 as f, ((i - 1) % 4) + 1 as n) as pos
+        where p.slug = $1
+        on conflict (org_id, project_id, code) do nothing
+        "#,
+        DEMO_PROJECT_SLUG,
+        DEMO_UNIT_COUNT,
+    )
+    .execute(&mut *tx)
+    .await?;
+
     tx.commit().await?;
     Ok(())
 }

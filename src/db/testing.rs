@@ -2,7 +2,7 @@
 //! Databases are named `offplan_t_<uuid>`; `scripts/drop-test-dbs.sh`
 //! removes them before and after a run.
 
-use super::{Db, DbError, DbSettings};
+use super::{admin::AdminDb, Db, DbError, DbSettings};
 use std::time::Duration;
 
 /// The server to create test databases on: `TEST_DATABASE_URL`, else
@@ -43,13 +43,42 @@ pub fn fresh_settings() -> DbSettings {
     }
 }
 
+/// A fresh database: the runtime handle (as `offplan_app`) and the owner's.
+pub struct TestDb {
+    pub app: Db,
+    pub admin: AdminDb,
+    pub settings: DbSettings,
+}
+
 /// A fresh database, created and migrated.
-pub async fn fresh_db() -> Result<Db, DbError> {
-    Db::connect_and_migrate(&fresh_settings()).await
+pub async fn fresh_db() -> Result<TestDb, DbError> {
+    let settings = fresh_settings();
+    let admin = AdminDb::connect_and_migrate(&settings).await?;
+    let app = Db::connect(&settings).await?;
+    Ok(TestDb {
+        app,
+        admin,
+        settings,
+    })
+}
+
+/// A fresh database with the demo data.
+pub async fn seeded_db() -> Result<TestDb, DbError> {
+    let db = fresh_db().await?;
+    super::seed::demo(&db.admin).await?;
+    Ok(db)
 }
 
 impl Db {
-    /// The pool, for tests that must check what the database itself does.
+    /// The runtime pool (every connection is `offplan_app`), for tests that
+    /// check what row-level security lets through.
+    pub fn pool_for_tests(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+}
+
+impl AdminDb {
+    /// The owner's pool, for tests that arrange data or act as a superuser.
     pub fn pool_for_tests(&self) -> &sqlx::PgPool {
         &self.pool
     }

@@ -2,11 +2,17 @@
 //! `parse`, so inner code never re-validates (STYLE.md §3).
 
 pub mod brand;
+pub mod client_types;
+pub mod email;
 pub mod host;
+pub mod ids;
 pub mod org;
 pub mod subdomain;
 
 pub use brand::BrandColour;
+pub use client_types::{ClientTypes, ClientTypesError};
+pub use email::{EmailAddress, EmailError};
 pub use host::{classify_host, BaseDomain, HostKind};
-pub use org::{ClientType, OrgBrand, OrgId, OrgProfile, Site};
+pub use ids::{ClientId, OrgId, ProjectId, UnitId, UserId};
+pub use org::{ClientType, OrgBrand, OrgProfile, Site};
 pub use subdomain::{Subdomain, SubdomainError};

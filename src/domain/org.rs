@@ -1,25 +1,8 @@
 //! What the web layer needs to know about an organisation before anyone has
 //! signed in: its public brand (SPEC R7.2) and public profile.
 
-use super::{brand::BrandColour, subdomain::Subdomain};
+use super::{brand::BrandColour, ids::OrgId, subdomain::Subdomain};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-/// An organisation's id. The field is private: ids come from the database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OrgId(Uuid);
-
-impl OrgId {
-    #[cfg(feature = "ssr")]
-    pub(crate) fn from_db(id: Uuid) -> Self {
-        Self(id)
-    }
-
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
 
 /// SPEC R1.3: an organisation is one or more of these at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

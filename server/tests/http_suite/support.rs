@@ -20,7 +20,7 @@ impl TestApp {
     pub async fn spawn() -> Self {
         let url = fresh_settings().url;
         let app = Self::spawn_with_database(&url).await;
-        let db = offplan::db::Db::connect_and_migrate(&offplan::db::DbSettings {
+        let db = offplan::db::admin::AdminDb::connect_and_migrate(&offplan::db::DbSettings {
             url,
             max_connections: 1,
             acquire_timeout: std::time::Duration::from_secs(5),

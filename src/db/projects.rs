@@ -1,0 +1,127 @@
+//! Projects visible to the scope's organisation: its own, and those it is an
+//! admitted partner of (SPEC R1.6, R1.7).
+
+use super::{RepoError, Scope};
+use crate::domain::{OrgId, ProjectId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockMode {
+    Closed,
+    Open,
+}
+
+/// How the scope's organisation relates to a project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    Owner,
+    StudioPartner,
+    AgencyPartner,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: ProjectId,
+    pub owner_org_id: OrgId,
+    pub slug: String,
+    pub name: String,
+    pub stock_mode: StockMode,
+    pub relation: Relation,
+}
+
+fn relation(owner: bool, partner_kind: Option<&str>) -> Relation {
+    match (owner, partner_kind) {
+        (true, _) => Relation::Owner,
+        (false, Some("studio")) => Relation::StudioPartner,
+        _ => Relation::AgencyPartner,
+    }
+}
+
+fn stock_mode(s: &str) -> StockMode {
+    if s == "open" {
+        StockMode::Open
+    } else {
+        StockMode::Closed
+    }
+}
+
+/// Every project the organisation owns or partners, by name. Any active
+/// member may see the list; what they may do inside is per permission.
+#[tracing::instrument(skip_all)]
+pub async fn list(scope: &mut Scope) -> Result<Vec<Project>, RepoError> {
+    let org = scope.membership().org_id().as_uuid();
+    let rows = sqlx::query!(
+        r#"
+        select p.id, p.org_id, p.slug, p.name, p.stock_mode::text as "stock_mode!",
+               p.org_id = $1 as "owner!", pp.kind::text as "partner_kind?"
+        from projects p
+        left join project_partners pp
+          on pp.org_id = p.org_id and pp.project_id = p.id
+         and pp.partner_org_id = $1 and pp.status = 'active'
+        where p.status <> 'archived' and (p.org_id = $1 or pp.partner_org_id is not null)
+        order by p.name, p.id
+        "#,
+        org
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Project {
+            id: ProjectId::from_db(r.id),
+            owner_org_id: OrgId::from_db(r.org_id),
+            slug: r.slug,
+            name: r.name,
+            stock_mode: stock_mode(&r.stock_mode),
+            relation: relation(r.owner, r.partner_kind.as_deref()),
+        })
+        .collect())
+}
+
+/// A project by id, if the organisation owns or partners it.
+#[tracing::instrument(skip(scope))]
+pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError> {
+    let org = scope.membership().org_id().as_uuid();
+    let r = sqlx::query!(
+        r#"
+        select p.id, p.org_id, p.slug, p.name, p.stock_mode::text as "stock_mode!",
+               p.org_id = $1 as "owner!", pp.kind::text as "partner_kind?"
+        from projects p
+        left join project_partners pp
+          on pp.org_id = p.org_id and pp.project_id = p.id
+         and pp.partner_org_id = $1 and pp.status = 'active'
+        where p.id = $2 and (p.org_id = $1 or pp.partner_org_id is not null)
+        "#,
+        org,
+        id.as_uuid()
+    )
+    .fetch_optional(scope.conn())
+    .await?
+    .ok_or(RepoError::NotFound)?;
+    Ok(Project {
+        id: ProjectId::from_db(r.id),
+        owner_org_id: OrgId::from_db(r.org_id),
+        slug: r.slug,
+        name: r.name,
+        stock_mode: stock_mode(&r.stock_mode),
+        relation: relation(r.owner, r.partner_kind.as_deref()),
+    })
+}
+
+/// One of the organisation's own projects by its slug (the URL form,
+/// `<org>.<base>/projects/<slug>`).
+#[tracing::instrument(skip(scope))]
+pub async fn by_slug(scope: &mut Scope, slug: &str) -> Result<Project, RepoError> {
+    let org = scope.membership().org_id().as_uuid();
+    let id = sqlx::query_scalar!(
+        "select id from projects where org_id = $1 and slug = $2",
+        org,
+        slug
+    )
+    .fetch_optional(scope.conn())
+    .await?
+    .ok_or(RepoError::NotFound)?;
+    get(scope, ProjectId::from_db(id)).await
+}
