@@ -26,7 +26,7 @@ pub mod units;
 pub mod unscoped;
 
 pub use error::RepoError;
-pub use scope::{Membership, Scope};
+pub use scope::{authorize, Membership, Scope};
 
 use sqlx::{
     migrate::MigrateDatabase,

@@ -11,7 +11,7 @@
 use super::{Db, RepoError};
 use crate::{
     domain::{OrgId, UserId},
-    policy::{authorize_role, Grant, Permission, Role},
+    policy::{authorize_role, Denied, Grant, Permission, Role},
 };
 use sqlx::{PgConnection, Postgres, Transaction};
 
@@ -33,6 +33,12 @@ impl Membership {
     pub fn role(&self) -> Role {
         self.role
     }
+}
+
+/// SPEC R2.2 for a verified membership: what its role may do with
+/// `permission`, or why not (a 403, R2.5).
+pub fn authorize(membership: &Membership, permission: Permission) -> Result<Grant, Denied> {
+    authorize_role(membership.role, permission)
 }
 
 pub struct Scope {
@@ -89,7 +95,7 @@ impl Scope {
     /// What the actor's role may do with `permission` (SPEC R2.2), or
     /// `Forbidden`.
     pub fn authorize(&self, permission: Permission) -> Result<Grant, RepoError> {
-        Ok(authorize_role(self.membership.role, permission)?)
+        Ok(authorize(&self.membership, permission)?)
     }
 
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
