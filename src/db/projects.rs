@@ -39,11 +39,31 @@ fn relation(owner: bool, partner_kind: Option<&str>) -> Relation {
     }
 }
 
-fn stock_mode(s: &str) -> StockMode {
-    if s == "open" {
-        StockMode::Open
-    } else {
-        StockMode::Closed
+/// A project row as both queries below select it.
+struct ProjectRow {
+    id: uuid::Uuid,
+    org_id: uuid::Uuid,
+    slug: String,
+    name: String,
+    stock_mode: String,
+    owner: bool,
+    partner_kind: Option<String>,
+}
+
+impl From<ProjectRow> for Project {
+    fn from(r: ProjectRow) -> Self {
+        Project {
+            id: ProjectId::from_db(r.id),
+            owner_org_id: OrgId::from_db(r.org_id),
+            slug: r.slug,
+            name: r.name,
+            stock_mode: if r.stock_mode == "open" {
+                StockMode::Open
+            } else {
+                StockMode::Closed
+            },
+            relation: relation(r.owner, r.partner_kind.as_deref()),
+        }
     }
 }
 
@@ -52,7 +72,8 @@ fn stock_mode(s: &str) -> StockMode {
 #[tracing::instrument(skip_all)]
 pub async fn list(scope: &mut Scope) -> Result<Vec<Project>, RepoError> {
     let org = scope.membership().org_id().as_uuid();
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        ProjectRow,
         r#"
         select p.id, p.org_id, p.slug, p.name, p.stock_mode::text as "stock_mode!",
                p.org_id = $1 as "owner!", pp.kind::text as "partner_kind?"
@@ -67,24 +88,15 @@ pub async fn list(scope: &mut Scope) -> Result<Vec<Project>, RepoError> {
     )
     .fetch_all(scope.conn())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Project {
-            id: ProjectId::from_db(r.id),
-            owner_org_id: OrgId::from_db(r.org_id),
-            slug: r.slug,
-            name: r.name,
-            stock_mode: stock_mode(&r.stock_mode),
-            relation: relation(r.owner, r.partner_kind.as_deref()),
-        })
-        .collect())
+    Ok(rows.into_iter().map(Project::from).collect())
 }
 
 /// A project by id, if the organisation owns or partners it.
 #[tracing::instrument(skip(scope))]
 pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError> {
     let org = scope.membership().org_id().as_uuid();
-    let r = sqlx::query!(
+    let row = sqlx::query_as!(
+        ProjectRow,
         r#"
         select p.id, p.org_id, p.slug, p.name, p.stock_mode::text as "stock_mode!",
                p.org_id = $1 as "owner!", pp.kind::text as "partner_kind?"
@@ -100,14 +112,7 @@ pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError>
     .fetch_optional(scope.conn())
     .await?
     .ok_or(RepoError::NotFound)?;
-    Ok(Project {
-        id: ProjectId::from_db(r.id),
-        owner_org_id: OrgId::from_db(r.org_id),
-        slug: r.slug,
-        name: r.name,
-        stock_mode: stock_mode(&r.stock_mode),
-        relation: relation(r.owner, r.partner_kind.as_deref()),
-    })
+    Ok(row.into())
 }
 
 /// One of the organisation's own projects by its slug (the URL form,

@@ -18,12 +18,36 @@ pub struct Member {
     pub last_active_at: Option<OffsetDateTime>,
 }
 
+/// A member row as both queries below select it.
+struct MemberRow {
+    id: uuid::Uuid,
+    display_name: String,
+    email: String,
+    role: String,
+    created_at: OffsetDateTime,
+    last_active_at: Option<OffsetDateTime>,
+}
+
+impl MemberRow {
+    fn into_member(self) -> Option<Member> {
+        Some(Member {
+            user_id: UserId::from_db(self.id),
+            display_name: self.display_name,
+            email: self.email,
+            role: Role::parse(&self.role)?,
+            joined_at: self.created_at,
+            last_active_at: self.last_active_at,
+        })
+    }
+}
+
 /// Active members, Owner first, then by name.
 #[tracing::instrument(skip_all)]
 pub async fn members(scope: &mut Scope) -> Result<Vec<Member>, RepoError> {
     scope.authorize(Permission::ViewTeam)?;
     let org = scope.membership().org_id().as_uuid();
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        MemberRow,
         r#"
         select u.id, u.display_name, u.email as "email!", m.role::text as "role!",
                m.created_at, m.last_active_at
@@ -38,16 +62,7 @@ pub async fn members(scope: &mut Scope) -> Result<Vec<Member>, RepoError> {
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            Some(Member {
-                user_id: UserId::from_db(r.id),
-                display_name: r.display_name,
-                email: r.email,
-                role: Role::parse(&r.role)?,
-                joined_at: r.created_at,
-                last_active_at: r.last_active_at,
-            })
-        })
+        .filter_map(MemberRow::into_member)
         .collect())
 }
 
@@ -56,7 +71,8 @@ pub async fn members(scope: &mut Scope) -> Result<Vec<Member>, RepoError> {
 pub async fn member(scope: &mut Scope, user: UserId) -> Result<Member, RepoError> {
     scope.authorize(Permission::ViewTeam)?;
     let org = scope.membership().org_id().as_uuid();
-    let r = sqlx::query!(
+    sqlx::query_as!(
+        MemberRow,
         r#"
         select u.id, u.display_name, u.email as "email!", m.role::text as "role!",
                m.created_at, m.last_active_at
@@ -69,13 +85,6 @@ pub async fn member(scope: &mut Scope, user: UserId) -> Result<Member, RepoError
     )
     .fetch_optional(scope.conn())
     .await?
-    .ok_or(RepoError::NotFound)?;
-    Ok(Member {
-        user_id: UserId::from_db(r.id),
-        display_name: r.display_name,
-        email: r.email,
-        role: Role::parse(&r.role).ok_or(RepoError::NotFound)?,
-        joined_at: r.created_at,
-        last_active_at: r.last_active_at,
-    })
+    .and_then(MemberRow::into_member)
+    .ok_or(RepoError::NotFound)
 }
