@@ -24,10 +24,13 @@ pub async fn resolve_site(
         return next.run(request).await;
     }
     let host = request_host(&request);
+    // Only the port is taken from the Host header; the host name of every
+    // link and redirect is built from BASE_DOMAIN, so no header can send a
+    // person to another domain.
     let port = host
         .rsplit_once(':')
         .map(|(_, p)| p.to_owned())
-        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
     let base = &state.config.base_domain;
     let central_url = format!(
