@@ -10,5 +10,7 @@ pub mod policy;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod token;
 
 pub use error::AppError;
