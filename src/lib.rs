@@ -11,6 +11,8 @@ pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod password_hash;
+#[cfg(feature = "ssr")]
 pub mod token;
 
 pub use error::AppError;

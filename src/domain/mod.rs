@@ -7,6 +7,7 @@ pub mod email;
 pub mod host;
 pub mod ids;
 pub mod org;
+pub mod password;
 pub mod subdomain;
 
 pub use brand::BrandColour;
@@ -15,4 +16,5 @@ pub use email::{EmailAddress, EmailError};
 pub use host::{classify_host, BaseDomain, HostKind};
 pub use ids::{ClientId, OrgId, ProjectId, UnitId, UserId};
 pub use org::{ClientType, OrgBrand, OrgProfile, Site};
+pub use password::{NewPassword, PasswordError};
 pub use subdomain::{Subdomain, SubdomainError};
