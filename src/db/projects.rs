@@ -71,6 +71,21 @@ impl From<ProjectRow> for Project {
 /// member may see the list; what they may do inside is per permission.
 #[tracing::instrument(skip_all)]
 pub async fn list(scope: &mut Scope) -> Result<Vec<Project>, RepoError> {
+    visible(scope, None).await
+}
+
+/// A project by id, if the organisation owns or partners it.
+#[tracing::instrument(skip(scope))]
+pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError> {
+    visible(scope, Some(id))
+        .await?
+        .pop()
+        .ok_or(RepoError::NotFound)
+}
+
+/// The projects the scope's organisation owns or is an active partner of,
+/// optionally just one.
+async fn visible(scope: &mut Scope, only: Option<ProjectId>) -> Result<Vec<Project>, RepoError> {
     let org = scope.membership().org_id().as_uuid();
     let rows = sqlx::query_as!(
         ProjectRow,
@@ -81,38 +96,17 @@ pub async fn list(scope: &mut Scope) -> Result<Vec<Project>, RepoError> {
         left join project_partners pp
           on pp.org_id = p.org_id and pp.project_id = p.id
          and pp.partner_org_id = $1 and pp.status = 'active'
-        where p.status <> 'archived' and (p.org_id = $1 or pp.partner_org_id is not null)
+        where (p.org_id = $1 or pp.partner_org_id is not null)
+          and ($2::uuid is null or p.id = $2)
+          and ($2::uuid is not null or p.status <> 'archived')
         order by p.name, p.id
         "#,
-        org
+        org,
+        only.map(|p| p.as_uuid()),
     )
     .fetch_all(scope.conn())
     .await?;
     Ok(rows.into_iter().map(Project::from).collect())
-}
-
-/// A project by id, if the organisation owns or partners it.
-#[tracing::instrument(skip(scope))]
-pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError> {
-    let org = scope.membership().org_id().as_uuid();
-    let row = sqlx::query_as!(
-        ProjectRow,
-        r#"
-        select p.id, p.org_id, p.slug, p.name, p.stock_mode::text as "stock_mode!",
-               p.org_id = $1 as "owner!", pp.kind::text as "partner_kind?"
-        from projects p
-        left join project_partners pp
-          on pp.org_id = p.org_id and pp.project_id = p.id
-         and pp.partner_org_id = $1 and pp.status = 'active'
-        where p.id = $2 and (p.org_id = $1 or pp.partner_org_id is not null)
-        "#,
-        org,
-        id.as_uuid()
-    )
-    .fetch_optional(scope.conn())
-    .await?
-    .ok_or(RepoError::NotFound)?;
-    Ok(row.into())
 }
 
 /// One of the organisation's own projects by its slug (the URL form,

@@ -44,6 +44,19 @@ impl MemberRow {
 /// Active members, Owner first, then by name.
 #[tracing::instrument(skip_all)]
 pub async fn members(scope: &mut Scope) -> Result<Vec<Member>, RepoError> {
+    active(scope, None).await
+}
+
+/// One active member of the scope's organisation; anyone else is `NotFound`.
+#[tracing::instrument(skip(scope))]
+pub async fn member(scope: &mut Scope, user: UserId) -> Result<Member, RepoError> {
+    active(scope, Some(user))
+        .await?
+        .pop()
+        .ok_or(RepoError::NotFound)
+}
+
+async fn active(scope: &mut Scope, only: Option<UserId>) -> Result<Vec<Member>, RepoError> {
     scope.authorize(Permission::ViewTeam)?;
     let org = scope.membership().org_id().as_uuid();
     let rows = sqlx::query_as!(
@@ -53,10 +66,11 @@ pub async fn members(scope: &mut Scope) -> Result<Vec<Member>, RepoError> {
                m.created_at, m.last_active_at
         from memberships m
         join users u on u.id = m.user_id
-        where m.org_id = $1 and m.status = 'active'
+        where m.org_id = $1 and m.status = 'active' and ($2::uuid is null or m.user_id = $2)
         order by m.role = 'owner' desc, u.display_name, u.id
         "#,
-        org
+        org,
+        only.map(|u| u.as_uuid()),
     )
     .fetch_all(scope.conn())
     .await?;
@@ -64,27 +78,4 @@ pub async fn members(scope: &mut Scope) -> Result<Vec<Member>, RepoError> {
         .into_iter()
         .filter_map(MemberRow::into_member)
         .collect())
-}
-
-/// One active member of the scope's organisation; anyone else is `NotFound`.
-#[tracing::instrument(skip(scope))]
-pub async fn member(scope: &mut Scope, user: UserId) -> Result<Member, RepoError> {
-    scope.authorize(Permission::ViewTeam)?;
-    let org = scope.membership().org_id().as_uuid();
-    sqlx::query_as!(
-        MemberRow,
-        r#"
-        select u.id, u.display_name, u.email as "email!", m.role::text as "role!",
-               m.created_at, m.last_active_at
-        from memberships m
-        join users u on u.id = m.user_id
-        where m.org_id = $1 and m.user_id = $2 and m.status = 'active'
-        "#,
-        org,
-        user.as_uuid()
-    )
-    .fetch_optional(scope.conn())
-    .await?
-    .and_then(MemberRow::into_member)
-    .ok_or(RepoError::NotFound)
 }
