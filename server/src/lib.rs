@@ -3,6 +3,7 @@
 //! line; tests start the same [`startup::Application`] on port 0.
 
 pub mod config;
+pub mod csrf;
 pub mod health;
 pub mod security;
 pub mod startup;

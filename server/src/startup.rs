@@ -2,7 +2,7 @@
 //! if needed), router, layers, and a listener. `main` and the HTTP tests
 //! start it the same way.
 
-use crate::{config::Config, health, security, telemetry, tenant};
+use crate::{config::Config, csrf, health, security, telemetry, tenant};
 use app::{shell, App};
 use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::prelude::*;
@@ -134,6 +134,11 @@ pub fn router(config: Config, db: Db) -> Router {
             tenant::resolve_site,
         ))
         .route("/healthz", get(health::healthz))
+        // R3.7a: before any handler or server function can change state.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::refuse_cross_site,
+        ))
         .layer(middleware::from_fn(security::csp_nonce));
     for layer in security::static_header_layers(https) {
         router = router.layer(layer);

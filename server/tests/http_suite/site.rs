@@ -133,3 +133,42 @@ async fn the_central_app_answers_on_app() {
         .unwrap()
         .contains("Sell off-plan, together"));
 }
+
+/// R3.7a: a cross-site state-changing request is refused before routing;
+/// the same request from one of our subdomains reaches the router (here a
+/// GET-only route, so 405).
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_a_same_site_one_is_not() {
+    let app = TestApp::spawn().await;
+    let post = |origin: Option<String>, fetch_site: Option<&'static str>| {
+        let mut req = app
+            .client
+            .post(format!("http://{}/healthz", app.addr))
+            .header("host", format!("acme.{BASE}:{}", app.addr.port()));
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        if let Some(s) = fetch_site {
+            req = req.header("sec-fetch-site", s);
+        }
+        req.send()
+    };
+    let evil = post(Some("http://evil.example".into()), None)
+        .await
+        .unwrap();
+    assert_eq!(evil.status(), 403);
+    assert!(evil
+        .text()
+        .await
+        .unwrap()
+        .contains("came from another site"));
+    let cross = post(None, Some("cross-site")).await.unwrap();
+    assert_eq!(cross.status(), 403);
+
+    let ours = post(Some(format!("http://app.{BASE}:{}", app.addr.port())), None)
+        .await
+        .unwrap();
+    assert_eq!(ours.status(), 405);
+    let same_site = post(None, Some("same-site")).await.unwrap();
+    assert_eq!(same_site.status(), 405);
+}
