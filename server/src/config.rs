@@ -49,6 +49,8 @@ pub struct Config {
     /// Where cargo-leptos put the compiled site (`target/site`).
     pub site_root: PathBuf,
     pub log_format: LogFormat,
+    /// Proxies whose `X-Forwarded-For` is believed (R3.7); empty: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// All the problems found in the environment, one per line.
@@ -166,6 +168,24 @@ impl Config {
             }
         };
 
+        let mut trusted_proxies = Vec::new();
+        for item in get("TRUSTED_PROXIES").unwrap_or_default().split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            // A bare address is a /32 (or /128).
+            let parsed = item
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from));
+            match parsed {
+                Ok(net) => trusted_proxies.push(net),
+                Err(_) => errors.push(format!(
+                    "TRUSTED_PROXIES must be addresses or CIDR ranges separated by commas (got {item:?})"
+                )),
+            }
+        }
+
         match (base_domain, listen_addr, session_secret) {
             (Some(base_domain), Some(listen_addr), Some(session_secret)) if errors.is_empty() => {
                 Ok(Self {
@@ -178,6 +198,7 @@ impl Config {
                     session_secret,
                     site_root,
                     log_format,
+                    trusted_proxies,
                 })
             }
             _ => Err(ConfigError(errors)),
@@ -252,6 +273,15 @@ mod tests {
         ] {
             assert!(text.contains(name), "{name} missing from {text}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let c = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1 ,")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let err = config(&[("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")]).unwrap_err();
+        assert!(err.to_string().contains("TRUSTED_PROXIES"));
     }
 
     #[test]

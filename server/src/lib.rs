@@ -2,6 +2,7 @@
 //! headers, health and the Leptos routes. `main.rs` only parses the command
 //! line; tests start the same [`startup::Application`] on port 0.
 
+pub mod client_ip;
 pub mod config;
 pub mod csrf;
 pub mod health;

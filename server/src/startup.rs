@@ -2,7 +2,7 @@
 //! if needed), router, layers, and a listener. `main` and the HTTP tests
 //! start it the same way.
 
-use crate::{config::Config, csrf, health, security, telemetry, tenant};
+use crate::{client_ip, config::Config, csrf, health, security, telemetry, tenant};
 use app::{shell, App};
 use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::prelude::*;
@@ -138,6 +138,12 @@ pub fn router(config: Config, db: Db) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             csrf::refuse_cross_site,
+        ))
+        // Outside CSRF and tenant resolution, so both (and later the rate
+        // limits) can read the client's address.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::attach,
         ))
         .layer(middleware::from_fn(security::csp_nonce));
     for layer in security::static_header_layers(https) {
