@@ -7,8 +7,9 @@
 //! - `Sec-Fetch-Site: cross-site` → refused; `same-origin`, `same-site`
 //!   (another of our subdomains: we serve no tenant-controlled script on
 //!   them, R3.4) and `none` (typed or bookmarked by the person) pass;
-//! - otherwise an `Origin` header must name the base domain or one of its
-//!   subdomains, with our scheme; `Origin: null` is refused;
+//! - otherwise an `Origin` header must name a host we serve (the base
+//!   domain, `app.` or an organisation label) with our scheme; `Origin:
+//!   null` is refused;
 //! - a request with neither header is not from a browser that could be
 //!   tricked (every current browser sends `Origin` on cross-origin POSTs),
 //!   so it passes.
@@ -20,7 +21,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use offplan::domain::BaseDomain;
+use offplan::domain::{classify_host, BaseDomain, HostKind};
 
 pub async fn refuse_cross_site(
     State(state): State<AppState>,
@@ -62,24 +63,14 @@ pub fn allowed(headers: &HeaderMap, base: &BaseDomain, scheme: &str) -> bool {
     }
 }
 
+/// An origin of ours: our scheme, and a host that is the base domain, the
+/// central app or an organisation label — exactly what the tenant
+/// middleware would serve.
 fn origin_is_ours(origin: &str, base: &BaseDomain, scheme: &str) -> bool {
-    let Some(rest) = origin
+    origin
         .strip_prefix(scheme)
         .and_then(|r| r.strip_prefix("://"))
-    else {
-        return false;
-    };
-    // host[:port], nothing after it
-    let host = match rest.rsplit_once(':') {
-        Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
-        _ => rest,
-    };
-    let host = host.to_ascii_lowercase();
-    let base = base.as_str();
-    host == base
-        || host
-            .strip_suffix(base)
-            .is_some_and(|rest| rest.ends_with('.'))
+        .is_some_and(|host| classify_host(host, base) != HostKind::Unknown)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use offplan::domain::{classify_host, HostKind, Site};
+use offplan::domain::{classify_host, split_port, HostKind, Site};
 
 pub async fn resolve_site(
     State(state): State<AppState>,
@@ -27,10 +27,7 @@ pub async fn resolve_site(
     // Only the port is taken from the Host header; the host name of every
     // link and redirect is built from BASE_DOMAIN, so no header can send a
     // person to another domain.
-    let port = host
-        .rsplit_once(':')
-        .map(|(_, p)| p.to_owned())
-        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let port = split_port(&host).1;
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
     let base = &state.config.base_domain;
     let central_url = format!(

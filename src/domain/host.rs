@@ -65,17 +65,27 @@ pub enum HostKind {
     Unknown,
 }
 
+/// Splits `host[:port]` (a Host header or an Origin's authority) into the
+/// name and a non-empty, all-digit port. A bracketed IPv6 literal keeps its
+/// colons (and is nobody's host anyway).
+pub fn split_port(host: &str) -> (&str, Option<&str>) {
+    match host.trim().rsplit_once(':') {
+        Some((name, port))
+            if !name.contains(':')
+                && !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (name, Some(port))
+        }
+        _ => (host.trim(), None),
+    }
+}
+
 /// Classifies a Host header value (port and trailing dot ignored, case
 /// folded) against the base domain.
 pub fn classify_host(host: &str, base: &BaseDomain) -> HostKind {
     let host = host.trim();
-    // Strip a port, but not from a bracketed IPv6 literal (which is Unknown anyway).
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if !name.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
-            name
-        }
-        _ => host,
-    };
+    let (name, _) = split_port(host);
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     if name == base.0 {
         return HostKind::Apex;
@@ -148,6 +158,23 @@ mod tests {
         ] {
             assert_eq!(classify_host(host, &base()), HostKind::Unknown, "{host}");
         }
+    }
+
+    #[test]
+    fn ports_split_only_when_they_are_digits() {
+        assert_eq!(
+            split_port("acme.offplan.localhost:3000"),
+            ("acme.offplan.localhost", Some("3000"))
+        );
+        assert_eq!(
+            split_port("acme.offplan.localhost"),
+            ("acme.offplan.localhost", None)
+        );
+        assert_eq!(
+            split_port("acme.offplan.localhost:"),
+            ("acme.offplan.localhost:", None)
+        );
+        assert_eq!(split_port("[::1]:3000").1, None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod subdomain;
 pub use brand::BrandColour;
 pub use client_types::{ClientTypes, ClientTypesError};
 pub use email::{EmailAddress, EmailError};
-pub use host::{classify_host, BaseDomain, HostKind};
+pub use host::{classify_host, split_port, BaseDomain, HostKind};
 pub use ids::{ClientId, OrgId, ProjectId, UnitId, UserId};
 pub use org::{ClientType, OrgBrand, OrgProfile, Site};
 pub use password::{NewPassword, PasswordError};
