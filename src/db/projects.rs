@@ -71,21 +71,26 @@ impl From<ProjectRow> for Project {
 /// member may see the list; what they may do inside is per permission.
 #[tracing::instrument(skip_all)]
 pub async fn list(scope: &mut Scope) -> Result<Vec<Project>, RepoError> {
-    visible(scope, None).await
+    visible(scope, None, None).await
 }
 
 /// A project by id, if the organisation owns or partners it.
 #[tracing::instrument(skip(scope))]
 pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError> {
-    visible(scope, Some(id))
+    visible(scope, Some(id), None)
         .await?
         .pop()
         .ok_or(RepoError::NotFound)
 }
 
-/// The projects the scope's organisation owns or is an active partner of,
-/// optionally just one.
-async fn visible(scope: &mut Scope, only: Option<ProjectId>) -> Result<Vec<Project>, RepoError> {
+/// The projects the scope's organisation owns or is an active partner of;
+/// optionally just one, by id or by the slug of one of its own projects.
+/// Archived projects are left out of the list but found by id or slug.
+async fn visible(
+    scope: &mut Scope,
+    id: Option<ProjectId>,
+    own_slug: Option<&str>,
+) -> Result<Vec<Project>, RepoError> {
     let org = scope.membership().org_id().as_uuid();
     let rows = sqlx::query_as!(
         ProjectRow,
@@ -98,11 +103,13 @@ async fn visible(scope: &mut Scope, only: Option<ProjectId>) -> Result<Vec<Proje
          and pp.partner_org_id = $1 and pp.status = 'active'
         where (p.org_id = $1 or pp.partner_org_id is not null)
           and ($2::uuid is null or p.id = $2)
-          and ($2::uuid is not null or p.status <> 'archived')
+          and ($3::text is null or (p.slug = $3 and p.org_id = $1))
+          and ($2::uuid is not null or $3::text is not null or p.status <> 'archived')
         order by p.name, p.id
         "#,
         org,
-        only.map(|p| p.as_uuid()),
+        id.map(|p| p.as_uuid()),
+        own_slug,
     )
     .fetch_all(scope.conn())
     .await?;
@@ -113,14 +120,8 @@ async fn visible(scope: &mut Scope, only: Option<ProjectId>) -> Result<Vec<Proje
 /// `<org>.<base>/projects/<slug>`).
 #[tracing::instrument(skip(scope))]
 pub async fn by_slug(scope: &mut Scope, slug: &str) -> Result<Project, RepoError> {
-    let org = scope.membership().org_id().as_uuid();
-    let id = sqlx::query_scalar!(
-        "select id from projects where org_id = $1 and slug = $2",
-        org,
-        slug
-    )
-    .fetch_optional(scope.conn())
-    .await?
-    .ok_or(RepoError::NotFound)?;
-    get(scope, ProjectId::from_db(id)).await
+    visible(scope, None, Some(slug))
+        .await?
+        .pop()
+        .ok_or(RepoError::NotFound)
 }

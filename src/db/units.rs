@@ -60,14 +60,13 @@ pub struct Unit {
     pub version: i64,
 }
 
-/// Whether the scope sees every unit of `project`, or only its pool.
-fn sees_everything(scope: &Scope, project: &Project) -> Result<bool, RepoError> {
-    let grant = scope.authorize(Permission::ViewUnits)?;
-    Ok(match project.relation {
+/// Whether a scope with `grant` sees every unit of `project`, or only its pool.
+fn sees_everything(grant: Grant, project: &Project) -> bool {
+    match project.relation {
         Relation::Owner => grant != Grant::Limited(Limit::PoolRules),
         Relation::StudioPartner => true,
         Relation::AgencyPartner => false,
-    })
+    }
 }
 
 /// The units of a project the scope may see, by code.
@@ -91,10 +90,10 @@ async fn visible(
     project: ProjectId,
     only: Option<UnitId>,
 ) -> Result<Vec<Unit>, RepoError> {
-    scope.authorize(Permission::ViewUnits)?;
+    let grant = scope.authorize(Permission::ViewUnits)?;
     let project = projects::get(scope, project).await?;
-    let everything = sees_everything(scope, &project)?;
-    let agent_only = scope.authorize(Permission::ViewUnits)? == Grant::Limited(Limit::PoolRules);
+    let everything = sees_everything(grant, &project);
+    let agent_only = grant == Grant::Limited(Limit::PoolRules);
     let m = scope.membership().clone();
     let rows = sqlx::query!(
         r#"
