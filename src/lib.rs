@@ -9,6 +9,8 @@ pub mod error;
 pub mod policy;
 
 #[cfg(feature = "ssr")]
+pub mod breach;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod password_hash;

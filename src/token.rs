@@ -62,6 +62,11 @@ impl fmt::Debug for Token {
 }
 
 impl TokenHash {
+    /// SHA-256 of any secret text (recovery codes are stored this way).
+    pub fn of(text: &str) -> Self {
+        TokenHash(Sha256::digest(text.as_bytes()).into())
+    }
+
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }

@@ -1,6 +1,7 @@
 //! Pages, components and server functions. Everything renders on the server
 //! and hydrates in the browser; server-only code sits behind `ssr`.
 
+pub mod auth;
 pub mod home;
 pub mod not_found;
 pub mod site;
@@ -57,6 +58,14 @@ pub fn App() -> impl IntoView {
                 // HTML, so it reads the same with JavaScript off (R7.2).
                 <ParentRoute path=StaticSegment("") view=SiteLayout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=Home />
+                    <Route path=StaticSegment("login") view=auth::LoginPage />
+                    <Route path=(StaticSegment("login"), StaticSegment("verify")) view=auth::VerifyPage />
+                    <Route path=StaticSegment("signup") view=auth::SignupPage />
+                    <Route path=StaticSegment("orgs") view=auth::OrgPickerPage />
+                    <Route path=StaticSegment("forgot") view=auth::ForgotPage />
+                    <Route path=StaticSegment("reset") view=auth::ResetPage />
+                    <Route path=(StaticSegment("account"), StaticSegment("security")) view=auth::AccountSecurityPage />
+                    <Route path=(StaticSegment("dev"), StaticSegment("outbox")) view=auth::DevOutboxPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -62,3 +62,189 @@ pub fn set_status(status: http::StatusCode) {
         response.set_status(status);
     }
 }
+
+// ---- Identity (SPEC §3) -------------------------------------------------
+
+pub use offplan::db::identity::{RequestMeta, SessionUser};
+use offplan::{breach::BreachChecker, domain::UserId, password_hash::PasswordHasher};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// The client's address (R3.7), put in the request extensions by the
+/// server's trusted-proxy-aware middleware.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The signed-in person, re-read from the database for this request by the
+/// server's session middleware (R3.8); `None` for nobody.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub Option<SessionUser>);
+
+/// `max` attempts per `window_secs` (R3.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub max: i64,
+    pub window_secs: i64,
+}
+
+/// The abuse limits (R3.7), from configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Every sign-in attempt from one address.
+    pub login_ip: Limit,
+    /// Failed sign-ins of one account, from anywhere.
+    pub login_account: Limit,
+    pub signup_ip: Limit,
+    pub reset_ip: Limit,
+    pub reset_account: Limit,
+    /// Lookups of any emailed or linked token from one address.
+    pub token_ip: Limit,
+}
+
+/// What the identity server functions need besides the database.
+#[derive(Clone)]
+pub struct AuthServices {
+    pub hasher: PasswordHasher,
+    pub breach: BreachChecker,
+    pub limits: Limits,
+    /// The development-only outbox page (never in production).
+    pub dev_outbox: bool,
+    /// Whether Google sign-in is configured.
+    pub google: bool,
+}
+
+/// Session record keys. The record holds ids and short-lived flow state,
+/// never a role (R2.4).
+pub mod keys {
+    /// The `user_sessions` row of this sign-in.
+    pub const LOGIN: &str = "login";
+    /// A password (or Google) sign-in waiting for its second factor.
+    pub const PENDING: &str = "pending_2fa";
+    /// A TOTP secret being enrolled, until confirmed with a code.
+    pub const TOTP_ENROL: &str = "totp_enrol";
+    /// A Google identity with no account yet, for sign-up.
+    pub const GOOGLE_SIGNUP: &str = "google_signup";
+    /// PKCE verifier and state nonce of a Google sign-in in flight.
+    pub const GOOGLE_FLOW: &str = "google_flow";
+}
+
+/// A first factor that succeeded; the second is still owed.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PendingSecondFactor {
+    pub user: Uuid,
+    pub next: Option<String>,
+    /// Unix seconds; the pending state lasts ten minutes.
+    pub started: i64,
+}
+
+pub fn auth() -> Result<AuthServices, AppError> {
+    use_context::<AuthServices>().ok_or_else(|| internal("no auth services in context"))
+}
+
+pub fn current_user() -> Option<SessionUser> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+        .and_then(|c| c.0)
+}
+
+pub fn require_user() -> Result<SessionUser, AppError> {
+    current_user().ok_or(AppError::Unauthenticated)
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| internal(format!("no session: {e}")))
+}
+
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientIp>().copied())
+        .map(|ClientIp(ip)| ip)
+}
+
+pub fn request_meta() -> RequestMeta {
+    let user_agent = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    RequestMeta {
+        ip: client_ip().map(|ip| ip.to_string()),
+        user_agent,
+    }
+}
+
+/// Counts an attempt against `bucket`; past the limit, `RateLimited` (R3.7).
+pub async fn rate_limit(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppError> {
+    let hits = db
+        .rate_limit_hit(bucket, limit.window_secs)
+        .await
+        .map_err(internal)?;
+    if hits > limit.max {
+        tracing::warn!(bucket, hits, "rate limit reached");
+        return Err(AppError::RateLimited {
+            retry_after_secs: u32::try_from(limit.window_secs).unwrap_or(60),
+        });
+    }
+    Ok(())
+}
+
+/// The per-address bucket name for `action`.
+pub fn ip_bucket(action: &str) -> String {
+    format!(
+        "{action}:ip:{}",
+        client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
+    )
+}
+
+/// Signs `user` in on this browser: a new session id (R3.4: rotated at
+/// login) naming a new `user_sessions` row.
+pub async fn establish(session: &Session, db: &Db, user: UserId, meta: &RequestMeta) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    let _ = session.remove_value(keys::PENDING).await;
+    let login = db
+        .start_session(user, meta)
+        .await
+        .map_err(internal)?;
+    session.insert(keys::LOGIN, login).await.map_err(internal)?;
+    Ok(())
+}
+
+/// Sends a plain (script-less) form post on to `url` with a 303-style
+/// redirect; a hydrated form navigates itself with the returned URL.
+pub fn redirect_plain_form(url: &str) {
+    let plain = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false);
+    if plain {
+        leptos_axum::redirect(url);
+    }
+}
+
+/// Where a person goes once signed in (R3.5): a safe `next`; else this
+/// organisation when they belong to it; else their only organisation; else
+/// the central organisation picker.
+pub async fn landing_for(db: &Db, info: &SiteInfo, user: UserId, next: Option<&str>) -> Result<String, AppError> {
+    if let Some(next) = next.and_then(|n| info.safe_next(n)) {
+        return Ok(next);
+    }
+    let orgs = db.memberships_of(user).await.map_err(internal)?;
+    if let offplan::domain::Site::Org(brand) = &info.site {
+        if orgs.iter().any(|o| o.subdomain == brand.subdomain.as_str()) {
+            return Ok(info.org_url(brand.subdomain.as_str(), "/"));
+        }
+    }
+    Ok(match orgs.as_slice() {
+        [only] => info.org_url(&only.subdomain, "/"),
+        _ => info.central("/orgs"),
+    })
+}

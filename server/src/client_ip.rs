@@ -15,9 +15,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use crate::startup::AppState;
 
-/// The resolved client address, in the request extensions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
+/// The resolved client address, in the request extensions (defined beside
+/// the server functions that read it).
+pub use app::ssr::ClientIp;
 
 /// Resolves the client address from the peer and the forwarding header.
 pub fn resolve(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {

@@ -31,6 +31,52 @@ enum Command {
     /// Report tenant mismatches, orphans, nulls and missing walls (R10.5);
     /// exits non-zero when anything is found.
     IntegrityScan,
+    /// Create an organisation for a billing customer (R3.1). Idempotent:
+    /// a second run for the same provider and customer id changes nothing.
+    Provision {
+        #[arg(long)]
+        provider: String,
+        #[arg(long)]
+        customer_id: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long)]
+        owner_name: String,
+        #[arg(long)]
+        org_name: String,
+        #[arg(long)]
+        subdomain: String,
+        /// ISO 3166-1 alpha-2, e.g. GB.
+        #[arg(long)]
+        country: String,
+        /// Comma-separated: developer, studio, agency.
+        #[arg(long)]
+        client_types: String,
+    },
+    /// Show a person's accounts, memberships, sessions and recent security
+    /// events (R8.6). Every lookup is recorded.
+    Lookup {
+        #[arg(long)]
+        email: String,
+        /// Who is looking (recorded).
+        #[arg(long)]
+        operator: String,
+        /// Why (recorded), e.g. a support ticket.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reset a lost second factor after verifying the person's identity
+    /// (R3.6). Every checklist item must be confirmed; they are recorded
+    /// in the audit log.
+    TotpReset {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        operator: String,
+        /// Confirm each item of the identity checklist (see docs/operations.md).
+        #[arg(long = "confirm", value_parser = clap::builder::PossibleValuesParser::new(offplan_server::operator::CHECKLIST))]
+        confirmed: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -89,8 +135,69 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         Command::Seed => {
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
             offplan::db::seed::demo(&db).await?;
+            let hasher = offplan::password_hash::PasswordHasher::new(1)?;
+            let password = offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false)?;
+            offplan::db::seed::demo_passwords(&db, &hasher.hash(&password).await?).await?;
             db.close().await;
-            println!("demo data is in place");
+            println!(
+                "demo data is in place (demo people sign in with {:?})",
+                offplan::db::seed::DEMO_PASSWORD
+            );
+        }
+        Command::Provision {
+            provider,
+            customer_id,
+            owner_email,
+            owner_name,
+            org_name,
+            subdomain,
+            country,
+            client_types,
+        } => {
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
+            let outcome = offplan_server::operator::provision(
+                &db,
+                offplan_server::operator::ProvisionArgs {
+                    provider,
+                    customer_id,
+                    owner_email,
+                    owner_name,
+                    org_name,
+                    subdomain,
+                    country,
+                    client_types,
+                },
+            )
+            .await;
+            db.close().await;
+            println!("{}", outcome?);
+        }
+        Command::Lookup {
+            email,
+            operator,
+            reason,
+        } => {
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
+            let report = offplan::db::operator::lookup(&db, &email, &operator, &reason).await?;
+            db.close().await;
+            match report {
+                Some(r) => print!("{}", offplan_server::operator::render_report(&r)),
+                None => return Err(format!("no account uses {email}").into()),
+            }
+        }
+        Command::TotpReset {
+            email,
+            operator,
+            confirmed,
+        } => {
+            offplan_server::operator::check_checklist(&confirmed)?;
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
+            let done = offplan::db::operator::reset_totp(&db, &email, &operator, &confirmed).await?;
+            db.close().await;
+            if !done {
+                return Err(format!("no account uses {email}").into());
+            }
+            println!("two-step verification is off for {email}; every session ended; recorded in the audit log");
         }
         Command::IntegrityScan => {
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;

@@ -2,12 +2,13 @@
 //! if needed), router, layers, and a listener. `main` and the HTTP tests
 //! start it the same way.
 
-use crate::{client_ip, config::Config, csrf, health, security, telemetry, tenant};
+use crate::{auth, client_ip, config::Config, csrf, google, health, jobs, security, telemetry, tenant};
 use app::{shell, App};
 use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use offplan::db::Db;
+use app::ssr::{AuthServices, Limit, Limits};
+use offplan::{breach::BreachChecker, db::Db, password_hash::PasswordHasher};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    pub auth: AuthServices,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -36,6 +38,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartupError {
     #[error(transparent)]
     Db(#[from] offplan::db::DbError),
+    #[error(transparent)]
+    Hash(#[from] offplan::password_hash::HashError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -59,7 +63,9 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let router = router(config, db.clone());
+        let auth = auth_services(&config)?;
+        jobs::spawn(&config, db.clone());
+        let router = router(config, db.clone(), auth);
         Ok(Self {
             listener,
             router,
@@ -107,17 +113,45 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// Password hashing, the breach check and the abuse limits (SPEC R3.2,
+/// R3.7), from configuration.
+pub fn auth_services(config: &Config) -> Result<AuthServices, offplan::password_hash::HashError> {
+    // One argon2 hash per core at a time: a burst of sign-ins queues on the
+    // semaphore instead of starving the runtime (DESIGN.md).
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let minutes = |m: i64| m * 60;
+    Ok(AuthServices {
+        hasher: PasswordHasher::new(cores)?,
+        breach: BreachChecker::new(config.hibp_url.clone(), config.hibp_timeout),
+        limits: Limits {
+            login_ip: Limit { max: config.login_limit_per_ip, window_secs: minutes(5) },
+            login_account: Limit { max: 10, window_secs: minutes(15) },
+            signup_ip: Limit { max: config.signup_limit_per_ip, window_secs: minutes(60) },
+            reset_ip: Limit { max: 10, window_secs: minutes(15) },
+            reset_account: Limit { max: 3, window_secs: minutes(60) },
+            token_ip: Limit { max: 60, window_secs: minutes(5) },
+        },
+        dev_outbox: config.environment == crate::config::Environment::Development,
+        google: config.google.is_some(),
+    })
+}
+
 /// The whole router: health, Leptos pages and server functions, static
 /// files, and the layers every request passes through.
-pub fn router(config: Config, db: Db) -> Router {
+pub fn router(config: Config, db: Db, auth: AuthServices) -> Router {
     let https = config.public_scheme == "https";
     let state = AppState {
         leptos_options: leptos_options(&config),
         db: db.clone(),
         config: Arc::new(config),
+        auth: auth.clone(),
     };
-    // Pages and server functions get the repository handle through context.
-    let context = move || provide_context(db.clone());
+    // Pages and server functions get the repository handle and the identity
+    // services through context.
+    let context = move || {
+        provide_context(db.clone());
+        provide_context(auth.clone());
+    };
     let routes = generate_route_list(App);
 
     let mut router = Router::new()
@@ -129,6 +163,11 @@ pub fn router(config: Config, db: Db) -> Router {
             AppState,
             _,
         >(context, shell))
+        .route("/auth/google/start", get(google::start))
+        .route("/auth/google/callback", get(google::callback))
+        // R3.8: who is signed in, re-read from the database per request.
+        .layer(middleware::from_fn_with_state(state.clone(), auth::attach_user))
+        .layer(auth::session_layer(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             tenant::resolve_site,

@@ -66,7 +66,14 @@ pub async fn resolve_site(
     }
     request
         .extensions_mut()
-        .insert(SiteInfo { site, central_url });
+        .insert(SiteInfo {
+            site,
+            central_url,
+            scheme: state.config.public_scheme.to_owned(),
+            base_domain: base.as_str().to_owned(),
+            port: port.map(str::to_owned),
+            viewer: None,
+        });
     next.run(request).await
 }
 

@@ -13,9 +13,12 @@
 //! [`admin::AdminDb`], which connects as the owner role instead.
 
 pub mod admin;
+pub mod audit;
 pub mod clients;
 pub mod error;
+pub mod identity;
 pub mod integrity;
+pub mod operator;
 pub mod projects;
 pub mod scope;
 pub mod seed;
@@ -113,6 +116,12 @@ impl Db {
             .close()
             .await;
         Self::connect(settings).await
+    }
+
+    /// The tower-sessions store on the runtime pool; its table is created by
+    /// the `identity` migration.
+    pub fn session_store(&self) -> tower_sessions_sqlx_store::PostgresStore {
+        tower_sessions_sqlx_store::PostgresStore::new(self.pool.clone())
     }
 
     /// The runtime pool, without migrating.

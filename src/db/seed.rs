@@ -66,6 +66,27 @@ pub const DEMO_ORGS: &[DemoOrg] = &[
 pub const DEMO_PROJECT_SLUG: &str = "marina-heights";
 pub const DEMO_UNIT_COUNT: i32 = 40;
 
+/// Every demo person signs in with this passphrase (development and tests
+/// only; the seed never runs in production).
+pub const DEMO_PASSWORD: &str = "offplan demo passphrase";
+
+/// Gives the demo people without a password the demo one (`phc`: its
+/// argon2id hash, computed by the caller off the async runtime).
+pub async fn demo_passwords(db: &AdminDb, phc: &str) -> Result<u64, DbError> {
+    let emails: Vec<String> = DEMO_ORGS
+        .iter()
+        .flat_map(|o| o.people.iter().map(|(_, email, _)| (*email).to_owned()))
+        .collect();
+    Ok(sqlx::query!(
+        "update users set password_hash = $1 where password_hash is null and email = any($2)",
+        phc,
+        &emails
+    )
+    .execute(&db.pool)
+    .await?
+    .rows_affected())
+}
+
 /// Inserts whatever demo rows are missing.
 #[tracing::instrument(skip_all)]
 pub async fn demo(db: &AdminDb) -> Result<(), DbError> {

@@ -108,10 +108,60 @@ pub fn classify_host(host: &str, base: &BaseDomain) -> HostKind {
     }
 }
 
+/// A `next` parameter, accepted only when it stays within the base domain
+/// (SPEC R3.5): a path on this host (`/x`, never `//x` or `/\x`), or an
+/// absolute URL with our scheme and port on `app.` or an organisation's
+/// subdomain. Anything else is dropped, never followed.
+pub fn safe_next(next: &str, base: &BaseDomain, scheme: &str, port: Option<&str>) -> Option<String> {
+    let next = next.trim();
+    if next.is_empty() || next.len() > 2000 || next.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    if next.starts_with('/') {
+        return (!next.starts_with("//")).then(|| next.to_owned());
+    }
+    let rest = next.strip_prefix(scheme)?.strip_prefix("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    if authority.contains('@') || split_port(authority).1 != port {
+        return None;
+    }
+    match classify_host(authority, base) {
+        HostKind::Central | HostKind::Org(_) => Some(next.to_owned()),
+        HostKind::Apex | HostKind::Unknown => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn next_stays_within_the_base_domain() {
+        let b = base();
+        let ok = |n: &str| safe_next(n, &b, "http", Some("3000"));
+        assert_eq!(ok("/settings/team?x=1"), Some("/settings/team?x=1".into()));
+        assert_eq!(
+            ok("http://acme.offplan.localhost:3000/x"),
+            Some("http://acme.offplan.localhost:3000/x".into())
+        );
+        assert_eq!(ok("http://app.offplan.localhost:3000"), Some("http://app.offplan.localhost:3000".into()));
+        for bad in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "http://evil.example/",
+            "http://offplan.localhost.evil.example:3000/",
+            "http://acme.offplan.localhost:3000@evil.example/",
+            "http://acme.offplan.localhost:4000/",
+            "https://acme.offplan.localhost:3000/",
+            "javascript:alert(1)",
+            "http://a.b.offplan.localhost:3000/",
+            "",
+        ] {
+            assert_eq!(ok(bad), None, "{bad}");
+        }
+    }
 
     fn base() -> BaseDomain {
         BaseDomain::parse("offplan.localhost").unwrap()

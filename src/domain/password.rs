@@ -67,10 +67,63 @@ impl fmt::Debug for NewPassword {
     }
 }
 
+/// Advice shown while the person types (R3.2: a strength estimate is
+/// advice, not policy). Rewards length and words over symbols.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strength {
+    TooShort,
+    Weak,
+    Fair,
+    Strong,
+}
+
+impl Strength {
+    pub fn estimate(input: &str, min: usize) -> Self {
+        let text = normalize(input);
+        let len = text.chars().count();
+        if len < min {
+            return Strength::TooShort;
+        }
+        let mut distinct: Vec<char> = text.to_lowercase().chars().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let words = text.split_whitespace().filter(|w| w.chars().count() >= 2).count();
+        if distinct.len() < 6 {
+            Strength::Weak
+        } else if (len >= 20 && words >= 3) || (len >= 24 && distinct.len() >= 12) {
+            Strength::Strong
+        } else {
+            Strength::Fair
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Strength::TooShort => "Too short",
+            Strength::Weak => "Weak: too many repeated characters",
+            Strength::Fair => "Fair: a few more words would make it strong",
+            Strength::Strong => "Strong",
+        }
+    }
+
+    /// 0–3, for the meter.
+    pub fn level(self) -> u8 {
+        self as u8
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn strength_rewards_length_and_words() {
+        assert_eq!(Strength::estimate("short", 15), Strength::TooShort);
+        assert_eq!(Strength::estimate("aaaaaaaaaaaaaaaaaaaa", 15), Strength::Weak);
+        assert_eq!(Strength::estimate("Tr0ub4dor&3xyzab", 15), Strength::Fair);
+        assert_eq!(Strength::estimate("marble kettle on the quiet harbour", 15), Strength::Strong);
+    }
 
     #[test]
     fn fifteen_characters_for_a_password_alone_eight_with_a_second_factor() {

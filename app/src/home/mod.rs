@@ -88,7 +88,25 @@ fn ProfileCard(profile: OrgProfile) -> impl IntoView {
 
 #[component]
 fn CentralHome() -> impl IntoView {
+    let viewer = use_site().and_then(|info| info.viewer);
     view! {
+        {match viewer {
+            Some(v) => view! {
+                <section class="card signed-in" aria-label="Your account">
+                    <p>"Signed in as "<strong>{v.name}</strong>" ("{v.email}")"</p>
+                    <p><a class="button button--brand" href="/orgs">"Go to your organisations"</a></p>
+                </section>
+            }.into_any(),
+            None => view! {
+                <section class="card signed-in" aria-label="Get started">
+                    <p>
+                        <a class="button button--brand" href="/signup">"Create your organisation"</a>
+                        " "
+                        <a class="button button--outline" href="/login">"Sign in"</a>
+                    </p>
+                </section>
+            }.into_any(),
+        }}
         <section class="hero">
             <h1 class="hero__title">"Sell off-plan, together"</h1>
             <p class="lead">

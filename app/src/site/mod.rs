@@ -16,13 +16,61 @@ use crate::not_found::NotFound;
 pub struct SiteInfo {
     pub site: Site,
     pub central_url: String,
+    /// `http` or `https`, the base domain and the port (from the Host
+    /// header; the host name itself always comes from configuration).
+    pub scheme: String,
+    pub base_domain: String,
+    pub port: Option<String>,
+    /// Who is signed in, for the header; filled by `current_site`.
+    pub viewer: Option<Viewer>,
+}
+
+/// The signed-in person as the page header shows them. A display hint only:
+/// every action re-checks the database (R2.4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub name: String,
+    pub email: String,
+    pub must_enrol_totp: bool,
+}
+
+impl SiteInfo {
+    fn port_suffix(&self) -> String {
+        self.port.as_deref().map(|p| format!(":{p}")).unwrap_or_default()
+    }
+
+    /// An absolute URL on an organisation's subdomain.
+    pub fn org_url(&self, subdomain: &str, path: &str) -> String {
+        format!("{}://{subdomain}.{}{}{path}", self.scheme, self.base_domain, self.port_suffix())
+    }
+
+    /// An absolute URL on the central app.
+    pub fn central(&self, path: &str) -> String {
+        format!("{}://app.{}{}{path}", self.scheme, self.base_domain, self.port_suffix())
+    }
+
+    /// `next` when it stays within the base domain (R3.5), else `None`.
+    pub fn safe_next(&self, next: &str) -> Option<String> {
+        let base = offplan::domain::BaseDomain::parse(&self.base_domain).ok()?;
+        offplan::domain::safe_next(next, &base, &self.scheme, self.port.as_deref())
+    }
+
+    pub fn is_central(&self) -> bool {
+        matches!(self.site, Site::Central)
+    }
 }
 
 /// Which site the Host header named: the central app, an organisation, or
 /// nobody. Resolved once per request by the server's tenant middleware.
 #[server]
 pub async fn current_site() -> Result<SiteInfo, AppError> {
-    crate::ssr::request_site()
+    let mut info = crate::ssr::request_site()?;
+    info.viewer = crate::ssr::current_user().map(|u| Viewer {
+        name: u.display_name,
+        email: u.email,
+        must_enrol_totp: u.totp_reenrol_required,
+    });
+    Ok(info)
 }
 
 /// The resolved site, for components below the layout.
@@ -43,16 +91,19 @@ pub fn SiteLayout() -> impl IntoView {
                 match site.await {
                     Ok(info) => {
                         provide_context(info.clone());
-                        match info.site {
+                        match info.site.clone() {
                             Site::Unknown => {
                                 view! { <NotFound home=info.central_url /> }.into_any()
                             }
-                            Site::Central => view! { <CentralFrame /> }.into_any(),
+                            Site::Central => {
+                                view! { <CentralFrame viewer=info.viewer.clone() /> }.into_any()
+                            }
                             Site::Org(brand) => {
                                 view! {
                                     <BrandStyle colour=brand.colour.as_str().to_owned()
                                         contrast=brand.colour.contrast_text() />
-                                    <OrgFrame name=brand.name.clone() />
+                                    <OrgFrame name=brand.name.clone() viewer=info.viewer.clone()
+                                        account_url=info.central("/account/security") />
                                 }
                                     .into_any()
                             }
@@ -75,13 +126,14 @@ fn BrandStyle(colour: String, contrast: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn OrgFrame(name: String) -> impl IntoView {
+fn OrgFrame(name: String, viewer: Option<Viewer>, account_url: String) -> impl IntoView {
     view! {
         <Title text=name.clone() />
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header site-header--brand">
             <a class="site-header__name" href="/">{name}</a>
             <span class="site-header__powered">"on offplan"</span>
+            <AccountNav viewer account_url />
         </header>
         <main id="main" class="page">
             <Outlet />
@@ -90,12 +142,13 @@ fn OrgFrame(name: String) -> impl IntoView {
 }
 
 #[component]
-fn CentralFrame() -> impl IntoView {
+fn CentralFrame(viewer: Option<Viewer>) -> impl IntoView {
     view! {
         <Title text="offplan" />
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <a class="site-header__name" href="/">"offplan"</a>
+            <AccountNav viewer account_url="/account/security".to_owned() />
         </header>
         <main id="main" class="page">
             <Outlet />
@@ -117,5 +170,26 @@ pub fn ErrorPage(err: AppError) -> impl IntoView {
             <p class="lead">{err.to_string()}</p>
             <p><a href="/">"Back to the home page"</a></p>
         </main>
+    }
+}
+
+/// Signed in: who, the account page and "Sign out" (a real form, so it
+/// works before hydration). Signed out: "Sign in".
+#[component]
+fn AccountNav(viewer: Option<Viewer>, account_url: String) -> impl IntoView {
+    match viewer {
+        Some(v) => view! {
+            <nav class="account-nav" aria-label="Account">
+                <a class="account-nav__who" href=account_url title=v.email.clone()>{v.name.clone()}</a>
+                <crate::auth::SignOutButton />
+            </nav>
+        }
+        .into_any(),
+        None => view! {
+            <nav class="account-nav" aria-label="Account">
+                <a class="button button--quiet" href="/login">"Sign in"</a>
+            </nav>
+        }
+        .into_any(),
     }
 }

@@ -1,0 +1,336 @@
+//! Google sign-in (SPEC R3.3): the authorization code flow with PKCE (S256)
+//! through the `oauth2` crate, a signed and expiring `state` whose nonce is
+//! also kept in this browser's session, and provider endpoints from
+//! configuration. The callback always lands on the central app (one
+//! registered redirect URI); the shared cookie carries the session there
+//! from any subdomain.
+
+use crate::{auth::state, config::GoogleConfig, startup::AppState};
+use app::{
+    auth::GoogleSignup,
+    site::SiteInfo,
+    ssr::{self as app_ssr, keys, PendingSecondFactor, RequestMeta},
+};
+use axum::{
+    extract::{Query, State},
+    http::{header, StatusCode},
+    response::{Html, IntoResponse, Redirect, Response},
+    Extension,
+};
+use oauth2::{
+    basic::BasicClient, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl,
+};
+use offplan::db::identity::{GoogleIdentity, GoogleMatch};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+/// How long a sign-in may take at the provider.
+const FLOW_SECS: i64 = 600;
+
+/// What this browser's session remembers while the person is at Google.
+#[derive(Debug, Serialize, Deserialize)]
+struct Flow {
+    nonce: String,
+    verifier: String,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+fn redirect_uri(state: &AppState, info: &SiteInfo) -> String {
+    let _ = state;
+    info.central("/auth/google/callback")
+}
+
+type Client = oauth2::Client<
+    oauth2::basic::BasicErrorResponse,
+    oauth2::basic::BasicTokenResponse,
+    oauth2::basic::BasicTokenIntrospectionResponse,
+    oauth2::StandardRevocableToken,
+    oauth2::basic::BasicRevocationErrorResponse,
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+fn client(google: &GoogleConfig, redirect: &str) -> Result<Client, String> {
+    Ok(BasicClient::new(ClientId::new(google.client_id.clone()))
+        .set_client_secret(ClientSecret::new(google.client_secret.expose().to_owned()))
+        .set_auth_uri(AuthUrl::new(google.auth_url.clone()).map_err(|e| e.to_string())?)
+        .set_token_uri(TokenUrl::new(google.token_url.clone()).map_err(|e| e.to_string())?)
+        .set_redirect_uri(RedirectUrl::new(redirect.to_owned()).map_err(|e| e.to_string())?))
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A calm page for a sign-in we refuse (tampered or stale state).
+fn refused(status: StatusCode, message: &str, login: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed · offplan</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/offplan.css\"></head><body><main id=\"main\" class=\"page page--narrow\">\
+         <h1>We couldn't sign you in</h1><p class=\"lead\">{message}</p>\
+         <p><a class=\"button button--brand\" href=\"{login}\">Back to sign in</a></p></main></body></html>"
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+fn meta(ip: Option<app_ssr::ClientIp>, headers: &http::HeaderMap) -> RequestMeta {
+    RequestMeta {
+        ip: ip.map(|app_ssr::ClientIp(ip)| ip.to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+/// `GET /auth/google/start?next=…`: off to the provider.
+pub async fn start(
+    State(app): State<AppState>,
+    Extension(info): Extension<SiteInfo>,
+    ip: Option<Extension<app_ssr::ClientIp>>,
+    session: Session,
+    Query(query): Query<StartQuery>,
+) -> Response {
+    let Some(google) = &app.config.google else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let bucket = format!(
+        "google:ip:{}",
+        ip.map(|Extension(app_ssr::ClientIp(ip))| ip.to_string()).unwrap_or_default()
+    );
+    if let Ok(hits) = app.db.rate_limit_hit(&bucket, 300).await {
+        if hits > app.config.login_limit_per_ip {
+            return refused(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Please wait a few minutes.", "/login");
+        }
+    }
+    let client = match client(google, &redirect_uri(&app, &info)) {
+        Ok(c) => c,
+        Err(err) => {
+            tracing::error!(error = %err, "Google endpoints are misconfigured");
+            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", "/login");
+        }
+    };
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let nonce_bytes: [u8; 16] = rand::random();
+    let nonce = data_encoding::BASE64URL_NOPAD.encode(&nonce_bytes);
+    let signed = state::sign(app.config.session_secret.expose().as_bytes(), &nonce, now() + FLOW_SECS);
+    let flow = Flow {
+        nonce,
+        verifier: verifier.secret().to_owned(),
+        next: query.next.filter(|n| !n.is_empty()).and_then(|n| info.safe_next(&n)).map(|n| {
+            // A path is relative to where the person started.
+            if n.starts_with('/') {
+                match &info.site {
+                    offplan::domain::Site::Org(b) => info.org_url(b.subdomain.as_str(), &n),
+                    _ => info.central(&n),
+                }
+            } else {
+                n
+            }
+        }),
+    };
+    if let Err(err) = session.insert(keys::GOOGLE_FLOW, &flow).await {
+        tracing::error!(error = %err, "could not store the Google flow");
+        return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", "/login");
+    }
+    let (url, _) = client
+        .authorize_url(|| CsrfToken::new(signed))
+        .add_scope(Scope::new("openid".into()))
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("profile".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    Redirect::to(url.as_str()).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct UserInfo {
+    sub: String,
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: serde_json::Value,
+    name: Option<String>,
+}
+
+/// `GET /auth/google/callback`: check the state, exchange the code with
+/// the PKCE verifier, read who it is, and sign in (or on to sign-up).
+pub async fn callback(
+    State(app): State<AppState>,
+    Extension(info): Extension<SiteInfo>,
+    ip: Option<Extension<app_ssr::ClientIp>>,
+    headers: http::HeaderMap,
+    session: Session,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let login = info.central("/login");
+    let Some(google) = &app.config.google else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let meta = meta(ip.map(|Extension(ip)| ip), &headers);
+    // The flow is single-use whatever happens next.
+    let flow: Option<Flow> = session.remove(keys::GOOGLE_FLOW).await.ok().flatten();
+    if query.error.is_some() {
+        return Redirect::to(&format!("{login}?error=google_denied")).into_response();
+    }
+    let (Some(code), Some(returned_state)) = (query.code, query.state) else {
+        return refused(StatusCode::BAD_REQUEST, "The sign-in response was incomplete.", &login);
+    };
+    let nonce = match state::verify(app.config.session_secret.expose().as_bytes(), &returned_state, now()) {
+        Ok(n) => n,
+        Err(err) => {
+            tracing::warn!(error = %err, "Google callback with a bad state");
+            let _ = app
+                .db
+                .record_security_event(None, "auth.oauth_state_rejected", &meta, serde_json::json!({ "reason": err.to_string() }))
+                .await;
+            return refused(StatusCode::BAD_REQUEST, "This sign-in link is invalid or has expired. Please start again.", &login);
+        }
+    };
+    // Bound to this browser: the nonce must be the one this session sent.
+    let Some(flow) = flow.filter(|f| bool::from(f.nonce.as_bytes().ct_eq(nonce.as_bytes()))) else {
+        tracing::warn!("Google callback for another browser's sign-in");
+        return refused(StatusCode::BAD_REQUEST, "This sign-in was started in another browser or tab. Please start again.", &login);
+    };
+    let client = match client(google, &redirect_uri(&app, &info)) {
+        Ok(c) => c,
+        Err(err) => {
+            tracing::error!(error = %err, "Google endpoints are misconfigured");
+            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", &login);
+        }
+    };
+    let http = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+    {
+        Ok(c) => c,
+        Err(err) => {
+            tracing::error!(error = %err, "no HTTP client");
+            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", &login);
+        }
+    };
+    let token = match client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier))
+        .request_async(&http)
+        .await
+    {
+        Ok(t) => t,
+        Err(err) => {
+            tracing::warn!(error = %err, "Google code exchange refused");
+            let _ = app
+                .db
+                .record_security_event(None, "auth.oauth_exchange_failed", &meta, serde_json::json!({}))
+                .await;
+            return Redirect::to(&format!("{login}?error=google_failed")).into_response();
+        }
+    };
+    let profile: UserInfo = match async {
+        http.get(&google.userinfo_url)
+            .bearer_auth(token.access_token().secret())
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+    }
+    .await
+    {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::warn!(error = %err, "Google userinfo failed");
+            return Redirect::to(&format!("{login}?error=google_failed")).into_response();
+        }
+    };
+    let Some(email) = profile.email.filter(|e| !e.is_empty()) else {
+        return Redirect::to(&format!("{login}?error=google_failed")).into_response();
+    };
+    let verified = matches!(&profile.email_verified, serde_json::Value::Bool(true))
+        || matches!(&profile.email_verified, serde_json::Value::String(s) if s == "true");
+    let identity = GoogleIdentity {
+        subject: profile.sub,
+        email,
+        email_verified: verified,
+        name: profile.name,
+    };
+    let found = match app.db.match_google(&identity, &meta).await {
+        Ok(m) => m,
+        Err(err) => {
+            tracing::error!(error = %err, "Google account lookup failed");
+            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", &login);
+        }
+    };
+    match found {
+        GoogleMatch::User { id, has_totp: true } => {
+            let pending = PendingSecondFactor {
+                user: id.as_uuid(),
+                next: flow.next,
+                started: now(),
+            };
+            if session.insert(keys::PENDING, pending).await.is_err() {
+                return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
+            }
+            Redirect::to(&info.central("/login/verify")).into_response()
+        }
+        GoogleMatch::User { id, has_totp: false } => {
+            if let Err(err) = app_ssr::establish(&session, &app.db, id, &meta).await {
+                tracing::error!(error = %err, "could not start the session");
+                return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
+            }
+            match app_ssr::landing_for(&app.db, &info, id, flow.next.as_deref()).await {
+                Ok(url) => Redirect::to(&url).into_response(),
+                Err(_) => Redirect::to(&info.central("/orgs")).into_response(),
+            }
+        }
+        GoogleMatch::NoAccount => {
+            let signup = GoogleSignup {
+                subject: identity.subject,
+                email: identity.email,
+                name: identity.name,
+                at: now(),
+            };
+            if !identity.email_verified {
+                return Redirect::to(&format!("{login}?error=google_unverified")).into_response();
+            }
+            if session.insert(keys::GOOGLE_SIGNUP, signup).await.is_err() {
+                return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
+            }
+            Redirect::to(&info.central("/signup?google=1")).into_response()
+        }
+        GoogleMatch::UnverifiedEmail => {
+            Redirect::to(&format!("{login}?error=google_unverified")).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
+
+    /// RFC 7636 Appendix B.
+    #[test]
+    fn pkce_s256_matches_rfc7636_appendix_b() {
+        let verifier = PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned());
+        let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
+        assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(challenge.method().as_str(), "S256");
+    }
+}

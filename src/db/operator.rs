@@ -1,0 +1,157 @@
+//! Operator commands about people (SPEC R8.6, R3.6): look a person up by
+//! email, and reset a lost second factor after an identity check. Both run
+//! as the owner role from the server CLI, and both are recorded: a lookup
+//! as a security event of the person looked up, a reset also in the audit
+//! chain of every organisation the person belongs to.
+
+use super::{admin::AdminDb, audit, identity::{record_event, RequestMeta}, DbError};
+use crate::domain::{OrgId, UserId};
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug)]
+pub struct PersonReport {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub created_at: OffsetDateTime,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub has_google: bool,
+    pub has_totp: bool,
+    /// (organisation, subdomain, role, status)
+    pub memberships: Vec<(String, String, String, String)>,
+    /// (created, last seen, ip, user agent)
+    pub sessions: Vec<(OffsetDateTime, OffsetDateTime, Option<String>, Option<String>)>,
+    /// (when, kind, ip)
+    pub events: Vec<(OffsetDateTime, String, Option<String>)>,
+}
+
+/// R8.6: everything about a person's access, by email; the lookup itself
+/// is recorded against the person, naming the operator and the reason.
+pub async fn lookup(db: &AdminDb, email: &str, operator: &str, reason: &str) -> Result<Option<PersonReport>, DbError> {
+    let mut tx = db.pool.begin().await?;
+    let Some(u) = sqlx::query!(
+        r#"select id, email::text as "email!", display_name, created_at, disabled_at is not null as "disabled!",
+                  password_hash is not null as "has_password!", google_subject is not null as "has_google!",
+                  totp_secret is not null as "has_totp!"
+           from users where email = $1"#,
+        email
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let memberships = sqlx::query!(
+        r#"select o.name, o.subdomain, m.role::text as "role!", m.status::text as "status!"
+           from memberships m join organisations o on o.id = m.org_id
+           where m.user_id = $1 order by o.name"#,
+        u.id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.name, r.subdomain, r.role, r.status))
+    .collect();
+    let sessions = sqlx::query!(
+        r#"select s.created_at, s.last_seen_at, host(s.ip) as ip, s.user_agent
+           from user_sessions s join users u on u.id = s.user_id
+           where s.user_id = $1 and s.revoked_at is null and s.auth_epoch = u.auth_epoch
+           order by s.last_seen_at desc"#,
+        u.id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.created_at, r.last_seen_at, r.ip, r.user_agent))
+    .collect();
+    let events = sqlx::query!(
+        r#"select occurred_at, kind, host(ip) as ip from security_events
+           where user_id = $1 order by occurred_at desc limit 20"#,
+        u.id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|r| (r.occurred_at, r.kind, r.ip))
+    .collect();
+    let id = UserId::from_db(u.id);
+    record_event(
+        &mut tx,
+        Some(id),
+        "operator.lookup",
+        &RequestMeta::default(),
+        serde_json::json!({ "operator": operator, "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(PersonReport {
+        id,
+        email: u.email,
+        display_name: u.display_name,
+        created_at: u.created_at,
+        disabled: u.disabled,
+        has_password: u.has_password,
+        has_google: u.has_google,
+        has_totp: u.has_totp,
+        memberships,
+        sessions,
+        events,
+    }))
+}
+
+/// R3.6: an operator-assisted reset of a lost second factor. Turns TOTP
+/// off, drops the recovery codes, ends every session, and records the
+/// completed identity-verification checklist as an audit event in each of
+/// the person's organisations (and as a security event). `false`: no such
+/// person.
+pub async fn reset_totp(db: &AdminDb, email: &str, operator: &str, checklist: &[String]) -> Result<bool, DbError> {
+    let mut tx = db.pool.begin().await?;
+    let Some(user) = sqlx::query_scalar!("select id from users where email = $1", email)
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(false);
+    };
+    sqlx::query!(
+        "update users set totp_secret = null, totp_last_step = null, totp_reenrol_required = false,
+                auth_epoch = auth_epoch + 1 where id = $1",
+        user
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("delete from user_recovery_codes where user_id = $1", user)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "update user_sessions set revoked_at = now() where user_id = $1 and revoked_at is null",
+        user
+    )
+    .execute(&mut *tx)
+    .await?;
+    let user = UserId::from_db(user);
+    let metadata = serde_json::json!({ "operator": operator, "checklist": checklist });
+    let orgs = sqlx::query_scalar!(
+        "select org_id from memberships where user_id = $1 and status = 'active'",
+        user.as_uuid()
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for org in orgs {
+        audit::append(
+            &mut tx,
+            &audit::NewEvent {
+                org: OrgId::from_db(org),
+                actor: None,
+                action: audit::Action::MemberSecondFactorReset,
+                target_type: Some("user"),
+                target_id: Some(user.to_string()),
+                metadata: metadata.clone(),
+            },
+        )
+        .await?;
+    }
+    record_event(&mut tx, Some(user), "operator.totp_reset", &RequestMeta::default(), metadata).await?;
+    tx.commit().await?;
+    Ok(true)
+}
