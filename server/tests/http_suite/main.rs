@@ -7,6 +7,7 @@
     reason = "a panic in a test is a failed assertion"
 )]
 
+mod auth;
 mod health;
 mod site;
 mod support;

@@ -18,8 +18,14 @@ impl TestApp {
     /// Starts the app against a fresh database (seeded with the demo data)
     /// or against `database_url` when given.
     pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Like `spawn`, with extra configuration; the demo people get the demo
+    /// password.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
         let url = fresh_settings().url;
-        let app = Self::spawn_with_database(&url).await;
+        let app = Self::spawn_configured(&url, extra).await;
         let db = offplan::db::admin::AdminDb::connect_and_migrate(&offplan::db::DbSettings {
             url,
             max_connections: 1,
@@ -28,17 +34,32 @@ impl TestApp {
         .await
         .expect("connect for seeding");
         offplan::db::seed::demo(&db).await.expect("seed");
+        let hasher = offplan::password_hash::PasswordHasher::new(1).expect("hasher");
+        let password =
+            offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false).expect("demo password");
+        let phc = hasher.hash(&password).await.expect("hash");
+        offplan::db::seed::demo_passwords(&db, &phc).await.expect("demo passwords");
         db.close().await;
         app
     }
 
     pub async fn spawn_with_database(database_url: &str) -> Self {
-        let vars = [
-            ("DATABASE_URL", database_url.to_owned()),
-            ("BASE_DOMAIN", BASE.to_owned()),
-            ("LISTEN_ADDR", "127.0.0.1:0".to_owned()),
-            ("LEPTOS_SITE_ROOT", "../target/site".to_owned()),
+        Self::spawn_configured(database_url, &[]).await
+    }
+
+    async fn spawn_configured(database_url: &str, extra: &[(&str, &str)]) -> Self {
+        let mut vars = vec![
+            ("DATABASE_URL".to_owned(), database_url.to_owned()),
+            ("BASE_DOMAIN".to_owned(), BASE.to_owned()),
+            ("LISTEN_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+            ("LEPTOS_SITE_ROOT".to_owned(), "../target/site".to_owned()),
+            // No network in tests; the breach test brings its own range API.
+            ("HIBP_URL".to_owned(), "off".to_owned()),
         ];
+        for (k, v) in extra {
+            vars.retain(|(name, _)| name != k);
+            vars.push(((*k).to_owned(), (*v).to_owned()));
+        }
         let config = Config::from_lookup(|k| {
             vars.iter()
                 .find(|(name, _)| *name == k)
@@ -62,6 +83,60 @@ impl TestApp {
         }
     }
 
+    /// POST a form to `path` on `host` as a same-origin browser would, with
+    /// an optional session cookie and extra headers.
+    pub async fn post_form(
+        &self,
+        host: &str,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let origin = format!("http://{host}:{}", self.addr.port());
+        let mut req = self
+            .client
+            .post(format!("http://{}{}", self.addr, path))
+            .header("host", format!("{host}:{}", self.addr.port()))
+            .header("origin", origin)
+            .header("accept", "application/json")
+            .form(form);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// GET with a session cookie.
+    pub async fn get_with_cookie(&self, host: &str, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(format!("http://{}{}", self.addr, path))
+            .header("host", format!("{host}:{}", self.addr.port()))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs `email` in with the demo password on `host`; the session cookie
+    /// (`name=value`).
+    pub async fn sign_in(&self, host: &str, email: &str) -> String {
+        let res = self
+            .post_form(
+                host,
+                "/api/auth/login",
+                &[("email", email), ("password", offplan::db::seed::DEMO_PASSWORD)],
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(res.status(), 200, "sign-in of {email}: {:?}", res.text().await);
+        session_cookie(&res).expect("a session cookie")
+    }
+
     /// GET `path` on `host` (a full host name such as `acme.offplan.localhost`).
     pub async fn get(&self, host: &str, path: &str) -> reqwest::Response {
         self.client
@@ -79,4 +154,25 @@ pub fn fresh_database_url() -> String {
         &offplan::db::testing::server_url(),
         &format!("offplan_t_{}", uuid::Uuid::new_v4().simple()),
     )
+}
+
+/// The `name=value` of the session cookie a response sets, if any.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("offplan_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Every attribute of the session cookie a response sets, lower-cased.
+pub fn session_cookie_attributes(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("offplan_session="))
+        .map(|v| v.to_ascii_lowercase())
 }
