@@ -7,6 +7,11 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const baseDomain = process.env.E2E_BASE_DOMAIN ?? 'offplan.localhost';
 const databaseUrl =
   process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/offplan_e2e';
+// The local stand-in for Google (oidc-provider, PKCE required; TOOLCHAIN.md).
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3190);
+const oidc = `http://127.0.0.1:${oidcPort}`;
+
+export const oidcUrl = oidc;
 
 export default defineConfig({
   testDir: './tests',
@@ -35,7 +40,20 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [
+  {
+    command: 'node oidc/provider.mjs',
+    url: `${oidc}/.well-known/openid-configuration`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 30_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      OIDC_PORT: String(oidcPort),
+      OIDC_REDIRECT_URIS: `http://app.${baseDomain}:${port}/auth/google/callback`,
+    },
+  },
+  {
     // Seed (creates + migrates the database), then serve.
     command: '../target/release/offplan-server seed && exec ../target/release/offplan-server serve',
     url: `http://127.0.0.1:${port}/healthz`,
@@ -49,6 +67,18 @@ export default defineConfig({
       LISTEN_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: '../target/site',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      // Google sign-in against the local provider (R3.3).
+      GOOGLE_CLIENT_ID: 'offplan-e2e',
+      GOOGLE_CLIENT_SECRET: 'offplan-e2e-secret',
+      GOOGLE_AUTH_URL: `${oidc}/auth`,
+      GOOGLE_TOKEN_URL: `${oidc}/token`,
+      GOOGLE_USERINFO_URL: `${oidc}/me`,
+      // No network in the suite: the bundled list is the breach check.
+      HIBP_URL: 'off',
+      // Every test signs in from 127.0.0.1; the limits have their own HTTP test.
+      LOGIN_LIMIT_PER_IP: '10000',
+      SIGNUP_LIMIT_PER_IP: '10000',
     },
   },
+  ],
 });

@@ -42,7 +42,8 @@ pub fn range_contains(body: &str, suffix: &str) -> bool {
         let (Some(s), Some(count)) = (parts.next(), parts.next()) else {
             return false;
         };
-        s.eq_ignore_ascii_case(suffix) && count.trim().parse::<u64>().map(|c| c > 0).unwrap_or(false)
+        s.eq_ignore_ascii_case(suffix)
+            && count.trim().parse::<u64>().map(|c| c > 0).unwrap_or(false)
     })
 }
 
@@ -117,7 +118,8 @@ mod tests {
 
     #[test]
     fn padding_lines_with_count_zero_do_not_count() {
-        let body = "0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n1E4C9B93F3F0682250B6CF8331B7EE68FD8:0\r\n";
+        let body =
+            "0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n1E4C9B93F3F0682250B6CF8331B7EE68FD8:0\r\n";
         assert!(!range_contains(body, "1E4C9B93F3F0682250B6CF8331B7EE68FD8"));
         let body = "1e4c9b93f3f0682250b6cf8331b7ee68fd8:3730471\r\n";
         assert!(range_contains(body, "1E4C9B93F3F0682250B6CF8331B7EE68FD8"));
@@ -135,8 +137,19 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_service_falls_back_to_the_blocklist() {
         // Port 9 (discard) on loopback: refused at once.
-        let checker = BreachChecker::new(Some("http://127.0.0.1:9".into()), Duration::from_millis(500));
-        assert_eq!(checker.check(&pw("cristianoronaldo")).await, Err(PasswordError::Common));
-        assert_eq!(checker.check(&pw("marble kettle on the quiet harbour")).await, Ok(()));
+        let checker = BreachChecker::new(
+            Some("http://127.0.0.1:9".into()),
+            Duration::from_millis(500),
+        );
+        assert_eq!(
+            checker.check(&pw("cristianoronaldo")).await,
+            Err(PasswordError::Common)
+        );
+        assert_eq!(
+            checker
+                .check(&pw("marble kettle on the quiet harbour"))
+                .await,
+            Ok(())
+        );
     }
 }

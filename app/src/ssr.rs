@@ -196,19 +196,23 @@ pub async fn rate_limit(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppEr
 pub fn ip_bucket(action: &str) -> String {
     format!(
         "{action}:ip:{}",
-        client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
+        client_ip()
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|| "unknown".into())
     )
 }
 
 /// Signs `user` in on this browser: a new session id (R3.4: rotated at
 /// login) naming a new `user_sessions` row.
-pub async fn establish(session: &Session, db: &Db, user: UserId, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn establish(
+    session: &Session,
+    db: &Db,
+    user: UserId,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     let _ = session.remove_value(keys::PENDING).await;
-    let login = db
-        .start_session(user, meta)
-        .await
-        .map_err(internal)?;
+    let login = db.start_session(user, meta).await.map_err(internal)?;
     session.insert(keys::LOGIN, login).await.map_err(internal)?;
     Ok(())
 }
@@ -233,7 +237,12 @@ pub fn redirect_plain_form(url: &str) {
 /// Where a person goes once signed in (R3.5): a safe `next`; else this
 /// organisation when they belong to it; else their only organisation; else
 /// the central organisation picker.
-pub async fn landing_for(db: &Db, info: &SiteInfo, user: UserId, next: Option<&str>) -> Result<String, AppError> {
+pub async fn landing_for(
+    db: &Db,
+    info: &SiteInfo,
+    user: UserId,
+    next: Option<&str>,
+) -> Result<String, AppError> {
     if let Some(next) = next.and_then(|n| info.safe_next(n)) {
         return Ok(next);
     }

@@ -7,3 +7,6 @@ export function siteUrl(sub: string | null, path = '/'): string {
   const host = sub ? `${sub}.${baseDomain}` : baseDomain;
   return `http://${host}:${port}${path}`;
 }
+
+/** The local OpenID provider standing in for Google (playwright.config.ts). */
+export const oidcUrl = `http://127.0.0.1:${Number(process.env.E2E_OIDC_PORT ?? 3190)}`;

@@ -181,7 +181,10 @@ pub mod state {
             let later = s.replacen("1000", "9000", 1);
             assert_eq!(verify(KEY, &other_nonce, 0), Err(StateError::BadSignature));
             assert_eq!(verify(KEY, &later, 0), Err(StateError::BadSignature));
-            assert_eq!(verify(b"another key entirely, 32 bytes!!", &s, 0), Err(StateError::BadSignature));
+            assert_eq!(
+                verify(b"another key entirely, 32 bytes!!", &s, 0),
+                Err(StateError::BadSignature)
+            );
             assert!(verify(KEY, &s[..s.len() - 2], 0).is_err());
             assert_eq!(verify(KEY, "garbage", 0), Err(StateError::Malformed));
         }

@@ -212,35 +212,43 @@ impl Config {
 
         let hibp_url = match get("HIBP_URL").as_deref().map(str::trim) {
             Some("off") => None,
-            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Some(url.to_owned()),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.to_owned())
+            }
             Some(other) => {
-                errors.push(format!("HIBP_URL must be an http(s) URL or `off` (got {other:?})"));
+                errors.push(format!(
+                    "HIBP_URL must be an http(s) URL or `off` (got {other:?})"
+                ));
                 None
             }
             None => Some("https://api.pwnedpasswords.com".to_owned()),
         };
-        let mut number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| match get(key) {
-            None => default,
-            Some(v) => match v.trim().parse::<i64>() {
-                Ok(n) if range.contains(&n) => n,
-                _ => {
-                    errors.push(format!(
-                        "{key} must be a number from {} to {} (got {v:?})",
-                        range.start(),
-                        range.end()
-                    ));
-                    default
-                }
-            },
-        };
-        let hibp_timeout = Duration::from_millis(number("HIBP_TIMEOUT_MS", 1500, 100..=10_000) as u64);
+        let mut number =
+            |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| match get(key) {
+                None => default,
+                Some(v) => match v.trim().parse::<i64>() {
+                    Ok(n) if range.contains(&n) => n,
+                    _ => {
+                        errors.push(format!(
+                            "{key} must be a number from {} to {} (got {v:?})",
+                            range.start(),
+                            range.end()
+                        ));
+                        default
+                    }
+                },
+            };
+        let hibp_timeout =
+            Duration::from_millis(number("HIBP_TIMEOUT_MS", 1500, 100..=10_000) as u64);
         let login_limit_per_ip = number("LOGIN_LIMIT_PER_IP", 20, 1..=100_000);
         let signup_limit_per_ip = number("SIGNUP_LIMIT_PER_IP", 10, 1..=100_000);
 
         let google = match (get("GOOGLE_CLIENT_ID"), get("GOOGLE_CLIENT_SECRET")) {
             (None, _) => None,
             (Some(_), None) => {
-                errors.push("GOOGLE_CLIENT_SECRET is required when GOOGLE_CLIENT_ID is set".to_owned());
+                errors.push(
+                    "GOOGLE_CLIENT_SECRET is required when GOOGLE_CLIENT_ID is set".to_owned(),
+                );
                 None
             }
             (Some(id), Some(secret)) => Some(GoogleConfig {
@@ -250,12 +258,14 @@ impl Config {
                     .unwrap_or_else(|| "https://accounts.google.com/o/oauth2/v2/auth".to_owned()),
                 token_url: get("GOOGLE_TOKEN_URL")
                     .unwrap_or_else(|| "https://oauth2.googleapis.com/token".to_owned()),
-                userinfo_url: get("GOOGLE_USERINFO_URL")
-                    .unwrap_or_else(|| "https://openidconnect.googleapis.com/v1/userinfo".to_owned()),
+                userinfo_url: get("GOOGLE_USERINFO_URL").unwrap_or_else(|| {
+                    "https://openidconnect.googleapis.com/v1/userinfo".to_owned()
+                }),
             }),
         };
         let smtp_url = get("SMTP_URL").map(Secret);
-        let mail_from = get("MAIL_FROM").unwrap_or_else(|| "offplan <no-reply@offplan.localhost>".to_owned());
+        let mail_from =
+            get("MAIL_FROM").unwrap_or_else(|| "offplan <no-reply@offplan.localhost>".to_owned());
 
         match (base_domain, listen_addr, session_secret) {
             (Some(base_domain), Some(listen_addr), Some(session_secret)) if errors.is_empty() => {

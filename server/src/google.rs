@@ -114,42 +114,63 @@ pub async fn start(
     };
     let bucket = format!(
         "google:ip:{}",
-        ip.map(|Extension(app_ssr::ClientIp(ip))| ip.to_string()).unwrap_or_default()
+        ip.map(|Extension(app_ssr::ClientIp(ip))| ip.to_string())
+            .unwrap_or_default()
     );
     if let Ok(hits) = app.db.rate_limit_hit(&bucket, 300).await {
         if hits > app.config.login_limit_per_ip {
-            return refused(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Please wait a few minutes.", "/login");
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts. Please wait a few minutes.",
+                "/login",
+            );
         }
     }
     let client = match client(google, &redirect_uri(&app, &info)) {
         Ok(c) => c,
         Err(err) => {
             tracing::error!(error = %err, "Google endpoints are misconfigured");
-            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", "/login");
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Google sign-in is unavailable right now.",
+                "/login",
+            );
         }
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce_bytes: [u8; 16] = rand::random();
     let nonce = data_encoding::BASE64URL_NOPAD.encode(&nonce_bytes);
-    let signed = state::sign(app.config.session_secret.expose().as_bytes(), &nonce, now() + FLOW_SECS);
+    let signed = state::sign(
+        app.config.session_secret.expose().as_bytes(),
+        &nonce,
+        now() + FLOW_SECS,
+    );
     let flow = Flow {
         nonce,
         verifier: verifier.secret().to_owned(),
-        next: query.next.filter(|n| !n.is_empty()).and_then(|n| info.safe_next(&n)).map(|n| {
-            // A path is relative to where the person started.
-            if n.starts_with('/') {
-                match &info.site {
-                    offplan::domain::Site::Org(b) => info.org_url(b.subdomain.as_str(), &n),
-                    _ => info.central(&n),
+        next: query
+            .next
+            .filter(|n| !n.is_empty())
+            .and_then(|n| info.safe_next(&n))
+            .map(|n| {
+                // A path is relative to where the person started.
+                if n.starts_with('/') {
+                    match &info.site {
+                        offplan::domain::Site::Org(b) => info.org_url(b.subdomain.as_str(), &n),
+                        _ => info.central(&n),
+                    }
+                } else {
+                    n
                 }
-            } else {
-                n
-            }
-        }),
+            }),
     };
     if let Err(err) = session.insert(keys::GOOGLE_FLOW, &flow).await {
         tracing::error!(error = %err, "could not store the Google flow");
-        return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", "/login");
+        return refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Google sign-in is unavailable right now.",
+            "/login",
+        );
     }
     let (url, _) = client
         .authorize_url(|| CsrfToken::new(signed))
@@ -191,29 +212,54 @@ pub async fn callback(
         return Redirect::to(&format!("{login}?error=google_denied")).into_response();
     }
     let (Some(code), Some(returned_state)) = (query.code, query.state) else {
-        return refused(StatusCode::BAD_REQUEST, "The sign-in response was incomplete.", &login);
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "The sign-in response was incomplete.",
+            &login,
+        );
     };
-    let nonce = match state::verify(app.config.session_secret.expose().as_bytes(), &returned_state, now()) {
+    let nonce = match state::verify(
+        app.config.session_secret.expose().as_bytes(),
+        &returned_state,
+        now(),
+    ) {
         Ok(n) => n,
         Err(err) => {
             tracing::warn!(error = %err, "Google callback with a bad state");
             let _ = app
                 .db
-                .record_security_event(None, "auth.oauth_state_rejected", &meta, serde_json::json!({ "reason": err.to_string() }))
+                .record_security_event(
+                    None,
+                    "auth.oauth_state_rejected",
+                    &meta,
+                    serde_json::json!({ "reason": err.to_string() }),
+                )
                 .await;
-            return refused(StatusCode::BAD_REQUEST, "This sign-in link is invalid or has expired. Please start again.", &login);
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "This sign-in link is invalid or has expired. Please start again.",
+                &login,
+            );
         }
     };
     // Bound to this browser: the nonce must be the one this session sent.
     let Some(flow) = flow.filter(|f| bool::from(f.nonce.as_bytes().ct_eq(nonce.as_bytes()))) else {
         tracing::warn!("Google callback for another browser's sign-in");
-        return refused(StatusCode::BAD_REQUEST, "This sign-in was started in another browser or tab. Please start again.", &login);
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "This sign-in was started in another browser or tab. Please start again.",
+            &login,
+        );
     };
     let client = match client(google, &redirect_uri(&app, &info)) {
         Ok(c) => c,
         Err(err) => {
             tracing::error!(error = %err, "Google endpoints are misconfigured");
-            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", &login);
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Google sign-in is unavailable right now.",
+                &login,
+            );
         }
     };
     let http = match reqwest::Client::builder()
@@ -224,7 +270,11 @@ pub async fn callback(
         Ok(c) => c,
         Err(err) => {
             tracing::error!(error = %err, "no HTTP client");
-            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", &login);
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Google sign-in is unavailable right now.",
+                &login,
+            );
         }
     };
     let token = match client
@@ -238,7 +288,12 @@ pub async fn callback(
             tracing::warn!(error = %err, "Google code exchange refused");
             let _ = app
                 .db
-                .record_security_event(None, "auth.oauth_exchange_failed", &meta, serde_json::json!({}))
+                .record_security_event(
+                    None,
+                    "auth.oauth_exchange_failed",
+                    &meta,
+                    serde_json::json!({}),
+                )
                 .await;
             return Redirect::to(&format!("{login}?error=google_failed")).into_response();
         }
@@ -275,7 +330,11 @@ pub async fn callback(
         Ok(m) => m,
         Err(err) => {
             tracing::error!(error = %err, "Google account lookup failed");
-            return refused(StatusCode::SERVICE_UNAVAILABLE, "Google sign-in is unavailable right now.", &login);
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Google sign-in is unavailable right now.",
+                &login,
+            );
         }
     };
     match found {
@@ -290,7 +349,10 @@ pub async fn callback(
             }
             Redirect::to(&info.central("/login/verify")).into_response()
         }
-        GoogleMatch::User { id, has_totp: false } => {
+        GoogleMatch::User {
+            id,
+            has_totp: false,
+        } => {
             if let Err(err) = app_ssr::establish(&session, &app.db, id, &meta).await {
                 tracing::error!(error = %err, "could not start the session");
                 return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
@@ -328,9 +390,13 @@ mod tests {
     /// RFC 7636 Appendix B.
     #[test]
     fn pkce_s256_matches_rfc7636_appendix_b() {
-        let verifier = PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned());
+        let verifier =
+            PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned());
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
-        assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            challenge.as_str(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert_eq!(challenge.method().as_str(), "S256");
     }
 }

@@ -4,9 +4,7 @@
 //! old rate-limit windows.
 
 use crate::config::Config;
-use lettre::{
-    message::Mailbox, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{message::Mailbox, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use offplan::db::{identity::OutboxMessage, Db};
 use std::time::Duration;
 use tower_sessions::ExpiredDeletion;
@@ -16,14 +14,21 @@ pub fn spawn(config: &Config, db: Db) {
     let smtp = config.smtp_url.as_ref().map(|url| url.expose().to_owned());
     let from = config.mail_from.clone();
     if let Some(url) = smtp {
-        match (AsyncSmtpTransport::<Tokio1Executor>::from_url(&url), from.parse::<Mailbox>()) {
+        match (
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(&url),
+            from.parse::<Mailbox>(),
+        ) {
             (Ok(builder), Ok(from)) => {
                 let transport = builder.build();
                 let db = db.clone();
                 tokio::spawn(async move { deliver_forever(db, transport, from).await });
             }
-            (Err(err), _) => tracing::error!(error = %err, "SMTP_URL is not usable; mail stays in the outbox"),
-            (_, Err(err)) => tracing::error!(error = %err, "MAIL_FROM is not an address; mail stays in the outbox"),
+            (Err(err), _) => {
+                tracing::error!(error = %err, "SMTP_URL is not usable; mail stays in the outbox")
+            }
+            (_, Err(err)) => {
+                tracing::error!(error = %err, "MAIL_FROM is not an address; mail stays in the outbox")
+            }
         }
     } else {
         tracing::info!("no SMTP_URL: mail stays in the outbox");
@@ -40,14 +45,21 @@ async fn deliver_forever(db: Db, transport: AsyncSmtpTransport<Tokio1Executor>, 
                 let transport = transport.clone();
                 let from = from.clone();
                 async move {
-                    let to: Mailbox = m.to_email.parse().map_err(|e| format!("bad address: {e}"))?;
+                    let to: Mailbox = m
+                        .to_email
+                        .parse()
+                        .map_err(|e| format!("bad address: {e}"))?;
                     let email = Message::builder()
                         .from(from)
                         .to(to)
                         .subject(m.subject)
                         .body(m.body_text)
                         .map_err(|e| e.to_string())?;
-                    transport.send(email).await.map(|_| ()).map_err(|e| e.to_string())
+                    transport
+                        .send(email)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
                 }
             })
             .await;

@@ -136,7 +136,8 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
             offplan::db::seed::demo(&db).await?;
             let hasher = offplan::password_hash::PasswordHasher::new(1)?;
-            let password = offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false)?;
+            let password =
+                offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false)?;
             offplan::db::seed::demo_passwords(&db, &hasher.hash(&password).await?).await?;
             db.close().await;
             println!(
@@ -192,7 +193,8 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         } => {
             offplan_server::operator::check_checklist(&confirmed)?;
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
-            let done = offplan::db::operator::reset_totp(&db, &email, &operator, &confirmed).await?;
+            let done =
+                offplan::db::operator::reset_totp(&db, &email, &operator, &confirmed).await?;
             db.close().await;
             if !done {
                 return Err(format!("no account uses {email}").into());

@@ -50,7 +50,8 @@ pub struct ProvisionArgs {
 /// Validates the arguments and provisions (R3.1); the text says what
 /// happened.
 pub async fn provision(db: &AdminDb, a: ProvisionArgs) -> Result<String, String> {
-    let owner_email = EmailAddress::parse(&a.owner_email).map_err(|_| "--owner-email is not an email address".to_owned())?;
+    let owner_email = EmailAddress::parse(&a.owner_email)
+        .map_err(|_| "--owner-email is not an email address".to_owned())?;
     let subdomain = Subdomain::parse(&a.subdomain).map_err(|e| format!("--subdomain: {e}"))?;
     let client_types = ClientTypes::parse(a.client_types.split(',').map(str::trim))
         .map_err(|e| format!("--client-types: {e}"))?;
@@ -58,7 +59,10 @@ pub async fn provision(db: &AdminDb, a: ProvisionArgs) -> Result<String, String>
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err("--country must be an ISO 3166-1 alpha-2 code such as GB".into());
     }
-    let (provider, customer_id) = (a.provider.trim().to_owned(), a.customer_id.trim().to_owned());
+    let (provider, customer_id) = (
+        a.provider.trim().to_owned(),
+        a.customer_id.trim().to_owned(),
+    );
     if provider.is_empty() || customer_id.is_empty() {
         return Err("--provider and --customer-id must not be empty".into());
     }

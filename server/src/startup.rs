@@ -2,12 +2,14 @@
 //! if needed), router, layers, and a listener. `main` and the HTTP tests
 //! start it the same way.
 
-use crate::{auth, client_ip, config::Config, csrf, google, health, jobs, security, telemetry, tenant};
+use crate::{
+    auth, client_ip, config::Config, csrf, google, health, jobs, security, telemetry, tenant,
+};
+use app::ssr::{AuthServices, Limit, Limits};
 use app::{shell, App};
 use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use app::ssr::{AuthServices, Limit, Limits};
 use offplan::{breach::BreachChecker, db::Db, password_hash::PasswordHasher};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
@@ -118,18 +120,38 @@ fn leptos_options(config: &Config) -> LeptosOptions {
 pub fn auth_services(config: &Config) -> Result<AuthServices, offplan::password_hash::HashError> {
     // One argon2 hash per core at a time: a burst of sign-ins queues on the
     // semaphore instead of starving the runtime (DESIGN.md).
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let minutes = |m: i64| m * 60;
     Ok(AuthServices {
         hasher: PasswordHasher::new(cores)?,
         breach: BreachChecker::new(config.hibp_url.clone(), config.hibp_timeout),
         limits: Limits {
-            login_ip: Limit { max: config.login_limit_per_ip, window_secs: minutes(5) },
-            login_account: Limit { max: 10, window_secs: minutes(15) },
-            signup_ip: Limit { max: config.signup_limit_per_ip, window_secs: minutes(60) },
-            reset_ip: Limit { max: 10, window_secs: minutes(15) },
-            reset_account: Limit { max: 3, window_secs: minutes(60) },
-            token_ip: Limit { max: 60, window_secs: minutes(5) },
+            login_ip: Limit {
+                max: config.login_limit_per_ip,
+                window_secs: minutes(5),
+            },
+            login_account: Limit {
+                max: 10,
+                window_secs: minutes(15),
+            },
+            signup_ip: Limit {
+                max: config.signup_limit_per_ip,
+                window_secs: minutes(60),
+            },
+            reset_ip: Limit {
+                max: 10,
+                window_secs: minutes(15),
+            },
+            reset_account: Limit {
+                max: 3,
+                window_secs: minutes(60),
+            },
+            token_ip: Limit {
+                max: 60,
+                window_secs: minutes(5),
+            },
         },
         dev_outbox: config.environment == crate::config::Environment::Development,
         google: config.google.is_some(),
@@ -166,7 +188,10 @@ pub fn router(config: Config, db: Db, auth: AuthServices) -> Router {
         .route("/auth/google/start", get(google::start))
         .route("/auth/google/callback", get(google::callback))
         // R3.8: who is signed in, re-read from the database per request.
-        .layer(middleware::from_fn_with_state(state.clone(), auth::attach_user))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::attach_user,
+        ))
         .layer(auth::session_layer(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),

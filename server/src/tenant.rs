@@ -64,16 +64,14 @@ pub async fn resolve_site(
     if let Site::Org(brand) = &site {
         tracing::Span::current().record("org.id", tracing::field::display(brand.id.as_uuid()));
     }
-    request
-        .extensions_mut()
-        .insert(SiteInfo {
-            site,
-            central_url,
-            scheme: state.config.public_scheme.to_owned(),
-            base_domain: base.as_str().to_owned(),
-            port: port.map(str::to_owned),
-            viewer: None,
-        });
+    request.extensions_mut().insert(SiteInfo {
+        site,
+        central_url,
+        scheme: state.config.public_scheme.to_owned(),
+        base_domain: base.as_str().to_owned(),
+        port: port.map(str::to_owned),
+        viewer: None,
+    });
     next.run(request).await
 }
 

@@ -44,7 +44,12 @@ const GENESIS: [u8; 32] = [0; 32];
 /// The hashed part of an event, in a fixed order. `serde_json`'s maps are
 /// sorted, so metadata encodes the same way after a round trip through
 /// `jsonb`.
-pub fn event_hash(prev: &[u8; 32], seq: i64, occurred_at: OffsetDateTime, event: &NewEvent) -> [u8; 32] {
+pub fn event_hash(
+    prev: &[u8; 32],
+    seq: i64,
+    occurred_at: OffsetDateTime,
+    event: &NewEvent,
+) -> [u8; 32] {
     let canonical = serde_json::json!([
         event.org.to_string(),
         seq,

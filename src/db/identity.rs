@@ -139,7 +139,11 @@ fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
         if db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint))
 }
 
-async fn set_tenant(conn: &mut PgConnection, org: Option<Uuid>, user: Option<Uuid>) -> Result<(), sqlx::Error> {
+async fn set_tenant(
+    conn: &mut PgConnection,
+    org: Option<Uuid>,
+    user: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"select set_config('app.org_id', coalesce($1, ''), true) as "org!",
                   set_config('app.user_id', coalesce($2, ''), true) as "user!""#,
@@ -187,7 +191,14 @@ impl Db {
         )
         .fetch_one(&mut *tx)
         .await?;
-        record_event(&mut tx, Some(user), "auth.signed_in", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.signed_in",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -245,10 +256,21 @@ impl Db {
 
     /// Sign out everywhere (R3.8): one statement ends every session of the
     /// user on every subdomain, because each request compares epochs.
-    pub async fn revoke_all_sessions(&self, user: UserId, meta: &RequestMeta) -> Result<(), DbError> {
+    pub async fn revoke_all_sessions(
+        &self,
+        user: UserId,
+        meta: &RequestMeta,
+    ) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
         bump_epoch(&mut tx, user).await?;
-        record_event(&mut tx, Some(user), "auth.signed_out_everywhere", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.signed_out_everywhere",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -341,7 +363,9 @@ impl Db {
         .await
         {
             Ok(id) => UserId::from_db(id),
-            Err(e) if is_unique_violation(&e, "users_email_key") => return Err(SignupError::EmailTaken),
+            Err(e) if is_unique_violation(&e, "users_email_key") => {
+                return Err(SignupError::EmailTaken)
+            }
             Err(e) => return Err(e.into()),
         };
         let org = create_org(
@@ -354,7 +378,14 @@ impl Db {
             None,
         )
         .await?;
-        record_event(&mut tx, Some(user), "auth.signed_up", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.signed_up",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok((user, org))
     }
@@ -449,7 +480,13 @@ impl Db {
              The link works once. If you did not ask for this, ignore this email: your password stays as it is.\n",
             name = user.display_name
         );
-        queue_email(&mut tx, email.as_str(), "Reset your offplan password", &body).await?;
+        queue_email(
+            &mut tx,
+            email.as_str(),
+            "Reset your offplan password",
+            &body,
+        )
+        .await?;
         record_event(
             &mut tx,
             Some(UserId::from_db(user.id)),
@@ -502,25 +539,47 @@ impl Db {
         )
         .execute(&mut *tx)
         .await?;
-        record_event(&mut tx, Some(user), "auth.password_reset", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.password_reset",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(user))
     }
 
     /// The stored hash, for "change password" (re-verify the current one).
     pub async fn password_hash_of(&self, user: UserId) -> Result<Option<String>, DbError> {
-        Ok(sqlx::query_scalar!("select password_hash from users where id = $1", user.as_uuid())
-            .fetch_optional(&self.pool)
-            .await?
-            .flatten())
+        Ok(sqlx::query_scalar!(
+            "select password_hash from users where id = $1",
+            user.as_uuid()
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
     }
 
     /// Sets a new password and ends every session (R3.8); the caller starts
     /// a fresh one for the browser that made the change.
-    pub async fn change_password(&self, user: UserId, new_hash: &str, meta: &RequestMeta) -> Result<(), DbError> {
+    pub async fn change_password(
+        &self,
+        user: UserId,
+        new_hash: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
         set_password(&mut tx, user, new_hash).await?;
-        record_event(&mut tx, Some(user), "auth.password_changed", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.password_changed",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -528,7 +587,10 @@ impl Db {
     // ---- TOTP (R3.6) ----
 
     /// The TOTP secret and the last accepted time step.
-    pub async fn totp_state(&self, user: UserId) -> Result<Option<(Vec<u8>, Option<i64>)>, DbError> {
+    pub async fn totp_state(
+        &self,
+        user: UserId,
+    ) -> Result<Option<(Vec<u8>, Option<i64>)>, DbError> {
         let row = sqlx::query!(
             "select totp_secret, totp_last_step from users where id = $1",
             user.as_uuid()
@@ -573,10 +635,16 @@ impl Db {
         )
         .execute(&mut *tx)
         .await?;
-        sqlx::query!("delete from user_recovery_codes where user_id = $1", user.as_uuid())
-            .execute(&mut *tx)
-            .await?;
-        let hashes: Vec<Vec<u8>> = recovery_hashes.iter().map(|h| h.as_bytes().to_vec()).collect();
+        sqlx::query!(
+            "delete from user_recovery_codes where user_id = $1",
+            user.as_uuid()
+        )
+        .execute(&mut *tx)
+        .await?;
+        let hashes: Vec<Vec<u8>> = recovery_hashes
+            .iter()
+            .map(|h| h.as_bytes().to_vec())
+            .collect();
         sqlx::query!(
             "insert into user_recovery_codes (user_id, code_hash) select $1, unnest($2::bytea[])",
             user.as_uuid(),
@@ -584,14 +652,26 @@ impl Db {
         )
         .execute(&mut *tx)
         .await?;
-        record_event(&mut tx, Some(user), "auth.totp_enabled", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.totp_enabled",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Signs in with a recovery code: consumes it atomically, turns TOTP
     /// off and requires a new enrolment (R3.6). `false`: not a live code.
-    pub async fn use_recovery_code(&self, user: UserId, hash: &TokenHash, meta: &RequestMeta) -> Result<bool, DbError> {
+    pub async fn use_recovery_code(
+        &self,
+        user: UserId,
+        hash: &TokenHash,
+        meta: &RequestMeta,
+    ) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
         let used = sqlx::query!(
             "update user_recovery_codes set used_at = now()
@@ -613,7 +693,14 @@ impl Db {
         )
         .execute(&mut *tx)
         .await?;
-        record_event(&mut tx, Some(user), "auth.recovery_code_used", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.recovery_code_used",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -622,7 +709,11 @@ impl Db {
 
     /// Finds the account for a Google identity: by subject first, then by
     /// email — linking only when the provider verified that email.
-    pub async fn match_google(&self, identity: &GoogleIdentity, meta: &RequestMeta) -> Result<GoogleMatch, DbError> {
+    pub async fn match_google(
+        &self,
+        identity: &GoogleIdentity,
+        meta: &RequestMeta,
+    ) -> Result<GoogleMatch, DbError> {
         let by_subject = sqlx::query!(
             r#"select id, totp_secret is not null as "has_totp!" from users
                where google_subject = $1 and disabled_at is null and deleted_at is null"#,
@@ -658,7 +749,14 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let user = UserId::from_db(r.id);
-        record_event(&mut tx, Some(user), "auth.google_linked", meta, serde_json::json!({})).await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.google_linked",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(GoogleMatch::User {
             id: user,
@@ -721,9 +819,12 @@ impl Db {
             match attempts_result {
                 Ok(()) => {
                     sent += 1;
-                    sqlx::query!("update outbox set sent_at = now(), attempts = attempts + 1 where id = $1", id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query!(
+                        "update outbox set sent_at = now(), attempts = attempts + 1 where id = $1",
+                        id
+                    )
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 Err(error) => {
                     // Back off: 1, 2, 4 … minutes, at most an hour.
@@ -771,7 +872,11 @@ async fn bump_epoch(conn: &mut PgConnection, user: UserId) -> Result<(), sqlx::E
     Ok(())
 }
 
-async fn set_password(conn: &mut PgConnection, user: UserId, new_hash: &str) -> Result<(), sqlx::Error> {
+async fn set_password(
+    conn: &mut PgConnection,
+    user: UserId,
+    new_hash: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "update users set password_hash = $2 where id = $1",
         user.as_uuid(),
@@ -890,7 +995,10 @@ pub(crate) async fn create_org(
 /// Provisioning (R3.1), run by the operator CLI as the owner role: finds or
 /// creates the Owner by email and creates the organisation, unless one
 /// already exists for this provider's customer id.
-pub async fn provision(db: &super::admin::AdminDb, p: &Provision) -> Result<Provisioned, SignupError> {
+pub async fn provision(
+    db: &super::admin::AdminDb,
+    p: &Provision,
+) -> Result<Provisioned, SignupError> {
     let mut tx = db.pool.begin().await?;
     // Serialise concurrent runs for the same customer.
     sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 7))")

@@ -4,7 +4,12 @@
 //! as a security event of the person looked up, a reset also in the audit
 //! chain of every organisation the person belongs to.
 
-use super::{admin::AdminDb, audit, identity::{record_event, RequestMeta}, DbError};
+use super::{
+    admin::AdminDb,
+    audit,
+    identity::{record_event, RequestMeta},
+    DbError,
+};
 use crate::domain::{OrgId, UserId};
 use time::OffsetDateTime;
 
@@ -21,14 +26,24 @@ pub struct PersonReport {
     /// (organisation, subdomain, role, status)
     pub memberships: Vec<(String, String, String, String)>,
     /// (created, last seen, ip, user agent)
-    pub sessions: Vec<(OffsetDateTime, OffsetDateTime, Option<String>, Option<String>)>,
+    pub sessions: Vec<(
+        OffsetDateTime,
+        OffsetDateTime,
+        Option<String>,
+        Option<String>,
+    )>,
     /// (when, kind, ip)
     pub events: Vec<(OffsetDateTime, String, Option<String>)>,
 }
 
 /// R8.6: everything about a person's access, by email; the lookup itself
 /// is recorded against the person, naming the operator and the reason.
-pub async fn lookup(db: &AdminDb, email: &str, operator: &str, reason: &str) -> Result<Option<PersonReport>, DbError> {
+pub async fn lookup(
+    db: &AdminDb,
+    email: &str,
+    operator: &str,
+    reason: &str,
+) -> Result<Option<PersonReport>, DbError> {
     let mut tx = db.pool.begin().await?;
     let Some(u) = sqlx::query!(
         r#"select id, email::text as "email!", display_name, created_at, disabled_at is not null as "disabled!",
@@ -105,7 +120,12 @@ pub async fn lookup(db: &AdminDb, email: &str, operator: &str, reason: &str) -> 
 /// completed identity-verification checklist as an audit event in each of
 /// the person's organisations (and as a security event). `false`: no such
 /// person.
-pub async fn reset_totp(db: &AdminDb, email: &str, operator: &str, checklist: &[String]) -> Result<bool, DbError> {
+pub async fn reset_totp(
+    db: &AdminDb,
+    email: &str,
+    operator: &str,
+    checklist: &[String],
+) -> Result<bool, DbError> {
     let mut tx = db.pool.begin().await?;
     let Some(user) = sqlx::query_scalar!("select id from users where email = $1", email)
         .fetch_optional(&mut *tx)
@@ -151,7 +171,14 @@ pub async fn reset_totp(db: &AdminDb, email: &str, operator: &str, checklist: &[
         )
         .await?;
     }
-    record_event(&mut tx, Some(user), "operator.totp_reset", &RequestMeta::default(), metadata).await?;
+    record_event(
+        &mut tx,
+        Some(user),
+        "operator.totp_reset",
+        &RequestMeta::default(),
+        metadata,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -112,7 +112,12 @@ pub fn classify_host(host: &str, base: &BaseDomain) -> HostKind {
 /// (SPEC R3.5): a path on this host (`/x`, never `//x` or `/\x`), or an
 /// absolute URL with our scheme and port on `app.` or an organisation's
 /// subdomain. Anything else is dropped, never followed.
-pub fn safe_next(next: &str, base: &BaseDomain, scheme: &str, port: Option<&str>) -> Option<String> {
+pub fn safe_next(
+    next: &str,
+    base: &BaseDomain,
+    scheme: &str,
+    port: Option<&str>,
+) -> Option<String> {
     let next = next.trim();
     if next.is_empty() || next.len() > 2000 || next.chars().any(|c| c.is_control() || c == '\\') {
         return None;
@@ -146,7 +151,10 @@ mod tests {
             ok("http://acme.offplan.localhost:3000/x"),
             Some("http://acme.offplan.localhost:3000/x".into())
         );
-        assert_eq!(ok("http://app.offplan.localhost:3000"), Some("http://app.offplan.localhost:3000".into()));
+        assert_eq!(
+            ok("http://app.offplan.localhost:3000"),
+            Some("http://app.offplan.localhost:3000".into())
+        );
         for bad in [
             "//evil.example/x",
             "/\\evil.example",

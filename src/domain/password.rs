@@ -87,7 +87,10 @@ impl Strength {
         let mut distinct: Vec<char> = text.to_lowercase().chars().collect();
         distinct.sort_unstable();
         distinct.dedup();
-        let words = text.split_whitespace().filter(|w| w.chars().count() >= 2).count();
+        let words = text
+            .split_whitespace()
+            .filter(|w| w.chars().count() >= 2)
+            .count();
         if distinct.len() < 6 {
             Strength::Weak
         } else if (len >= 20 && words >= 3) || (len >= 24 && distinct.len() >= 12) {
@@ -120,9 +123,15 @@ mod tests {
     #[test]
     fn strength_rewards_length_and_words() {
         assert_eq!(Strength::estimate("short", 15), Strength::TooShort);
-        assert_eq!(Strength::estimate("aaaaaaaaaaaaaaaaaaaa", 15), Strength::Weak);
+        assert_eq!(
+            Strength::estimate("aaaaaaaaaaaaaaaaaaaa", 15),
+            Strength::Weak
+        );
         assert_eq!(Strength::estimate("Tr0ub4dor&3xyzab", 15), Strength::Fair);
-        assert_eq!(Strength::estimate("marble kettle on the quiet harbour", 15), Strength::Strong);
+        assert_eq!(
+            Strength::estimate("marble kettle on the quiet harbour", 15),
+            Strength::Strong
+        );
     }
 
     #[test]

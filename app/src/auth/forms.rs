@@ -24,7 +24,11 @@ where
 /// (and another subdomain is another origin).
 pub fn navigate_on_success<I>(action: ServerAction<I>)
 where
-    I: leptos::server_fn::ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+    I: leptos::server_fn::ServerFn<Output = String, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
 {
     Effect::new(move |_| {
         if let Some(Ok(url)) = action.value().get() {
@@ -68,7 +72,11 @@ pub fn Field(
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let message = move || error.get().and_then(|e| e.field_message(name).map(str::to_owned));
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| e.field_message(name).map(str::to_owned))
+    };
     let described = {
         let hint_id = hint_id.clone();
         let error_id = error_id.clone();

@@ -17,7 +17,8 @@ pub use pages::*;
 
 /// The one message for every failed sign-in, whether or not the account
 /// exists (R3.7).
-pub const GENERIC_LOGIN_FAILURE: &str = "That email and password don't match an account we can sign you in to.";
+pub const GENERIC_LOGIN_FAILURE: &str =
+    "That email and password don't match an account we can sign you in to.";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthOptions {
@@ -37,7 +38,11 @@ pub async fn load_auth_options() -> Result<AuthOptions, AppError> {
 /// Password sign-in (R3.2, R3.5). Answers the URL to go to next: the second
 /// factor page, or the landing page (R3.5).
 #[server(endpoint = "auth/login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
     use crate::ssr::{self, keys, PendingSecondFactor};
     let db = ssr::db()?;
     let auth = ssr::auth()?;
@@ -48,7 +53,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     // Unknown accounts verify against the dummy hash: the same time taken.
     let ok = auth
         .hasher
-        .verify(&password, candidate.as_ref().and_then(|c| c.password_hash.as_deref()))
+        .verify(
+            &password,
+            candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
+        )
         .await;
     let (Some(user), true) = (candidate, ok) else {
         // Failures count against the account as well as the address.
@@ -96,7 +104,8 @@ pub async fn verify_second_factor(code: String) -> Result<String, AppError> {
     let auth = ssr::auth()?;
     ssr::rate_limit(&db, &ssr::ip_bucket("login"), auth.limits.login_ip).await?;
     let session = ssr::session().await?;
-    let pending: Option<PendingSecondFactor> = session.get(keys::PENDING).await.map_err(ssr::internal)?;
+    let pending: Option<PendingSecondFactor> =
+        session.get(keys::PENDING).await.map_err(ssr::internal)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let Some(pending) = pending.filter(|p| now - p.started < 600) else {
         return Err(AppError::invalid(
@@ -104,24 +113,40 @@ pub async fn verify_second_factor(code: String) -> Result<String, AppError> {
             "This sign-in has expired. Start again from the sign-in page.",
         ));
     };
-    let user = UserId::parse(&pending.user.to_string()).ok_or_else(|| ssr::internal("bad pending user"))?;
-    ssr::rate_limit(&db, &format!("totp:acct:{}", pending.user), auth.limits.login_account).await?;
+    let user = UserId::parse(&pending.user.to_string())
+        .ok_or_else(|| ssr::internal("bad pending user"))?;
+    ssr::rate_limit(
+        &db,
+        &format!("totp:acct:{}", pending.user),
+        auth.limits.login_account,
+    )
+    .await?;
     let meta = ssr::request_meta();
     let accepted = if totp::looks_like_totp(&code) {
         match db.totp_state(user).await.map_err(ssr::internal)? {
             Some((secret, _)) => match totp::matching_step(&secret, &code, now) {
-                Some(step) => db.accept_totp_step(user, step).await.map_err(ssr::internal)?,
+                Some(step) => db
+                    .accept_totp_step(user, step)
+                    .await
+                    .map_err(ssr::internal)?,
                 None => false,
             },
             None => false,
         }
     } else {
         let hash = totp::recovery_hash(&code);
-        db.use_recovery_code(user, &hash, &meta).await.map_err(ssr::internal)?
+        db.use_recovery_code(user, &hash, &meta)
+            .await
+            .map_err(ssr::internal)?
     };
     if !accepted {
         let _ = db
-            .record_security_event(Some(user), "auth.second_factor_failed", &meta, serde_json::json!({}))
+            .record_security_event(
+                Some(user),
+                "auth.second_factor_failed",
+                &meta,
+                serde_json::json!({}),
+            )
             .await;
         return Err(AppError::invalid(
             "code",
@@ -146,7 +171,9 @@ pub async fn logout() -> Result<String, AppError> {
     let db = ssr::db()?;
     let session = ssr::session().await?;
     if let Some(user) = ssr::current_user() {
-        db.revoke_session(user.id, user.login_id).await.map_err(ssr::internal)?;
+        db.revoke_session(user.id, user.login_id)
+            .await
+            .map_err(ssr::internal)?;
     }
     let _ = session.remove_value(keys::LOGIN).await;
     session.flush().await.map_err(ssr::internal)?;
@@ -177,7 +204,11 @@ pub async fn revoke_session(id: Uuid) -> Result<(), AppError> {
     use crate::ssr;
     let db = ssr::db()?;
     let user = ssr::require_user()?;
-    if !db.revoke_session(user.id, id).await.map_err(ssr::internal)? {
+    if !db
+        .revoke_session(user.id, id)
+        .await
+        .map_err(ssr::internal)?
+    {
         return Err(AppError::NotFound);
     }
     Ok(())
@@ -217,7 +248,10 @@ pub struct GooglePrefill {
 pub async fn load_google_prefill() -> Result<Option<GooglePrefill>, AppError> {
     use crate::ssr::{self, keys};
     let session = ssr::session().await?;
-    let stored: Option<GoogleSignup> = session.get(keys::GOOGLE_SIGNUP).await.map_err(ssr::internal)?;
+    let stored: Option<GoogleSignup> = session
+        .get(keys::GOOGLE_SIGNUP)
+        .await
+        .map_err(ssr::internal)?;
     Ok(stored.map(|g| GooglePrefill {
         name: g.name.unwrap_or_default(),
         email: g.email,
@@ -286,11 +320,17 @@ pub async fn signup(
         None => EmailAddress::parse(&email).ok(),
     };
     if email.is_none() {
-        field("email", "Enter an email address like name@example.com.".into());
+        field(
+            "email",
+            "Enter an email address like name@example.com.".into(),
+        );
     }
     let org_name = org_name.trim().to_owned();
     if org_name.is_empty() || org_name.chars().count() > 120 {
-        field("org_name", "Enter your organisation's name (up to 120 characters).".into());
+        field(
+            "org_name",
+            "Enter your organisation's name (up to 120 characters).".into(),
+        );
     }
     let sub = match Subdomain::parse(&subdomain) {
         Ok(s) => Some(s),
@@ -304,14 +344,21 @@ pub async fn signup(
         field("country", "Choose a country.".into());
     }
     let mut types = Vec::new();
-    for (on, t) in [(studio, ClientType::Studio), (agency, ClientType::Agency), (developer, ClientType::Developer)] {
+    for (on, t) in [
+        (studio, ClientType::Studio),
+        (agency, ClientType::Agency),
+        (developer, ClientType::Developer),
+    ] {
         if on.is_some() {
             types.push(t);
         }
     }
     let client_types = ClientTypes::from_types(types).ok();
     if client_types.is_none() {
-        field("client_types", "Choose at least one: what does your organisation do?".into());
+        field(
+            "client_types",
+            "Choose at least one: what does your organisation do?".into(),
+        );
     }
     let new_password = match (&google, password.as_deref()) {
         (Some(_), _) => None,
@@ -351,14 +398,15 @@ pub async fn signup(
     };
     let (user, _org) = match db.sign_up(&signup, &ssr::request_meta()).await {
         Ok(ids) => ids,
-        Err(SignupError::EmailTaken) => {
-            return Err(AppError::invalid(
-                "email",
-                "An account with this email already exists. Sign in instead, or reset your password.",
-            ))
-        }
+        Err(SignupError::EmailTaken) => return Err(AppError::invalid(
+            "email",
+            "An account with this email already exists. Sign in instead, or reset your password.",
+        )),
         Err(SignupError::SubdomainTaken) => {
-            return Err(AppError::invalid("subdomain", "This subdomain was just taken. Try another."))
+            return Err(AppError::invalid(
+                "subdomain",
+                "This subdomain was just taken. Try another.",
+            ))
         }
         Err(SignupError::Database(e)) => return Err(ssr::internal(e)),
     };
@@ -380,20 +428,31 @@ pub async fn request_reset(email: String) -> Result<(), AppError> {
     let info = ssr::request_site()?;
     ssr::rate_limit(&db, &ssr::ip_bucket("reset"), auth.limits.reset_ip).await?;
     let Ok(email) = EmailAddress::parse(&email) else {
-        return Err(AppError::invalid("email", "Enter an email address like name@example.com."));
+        return Err(AppError::invalid(
+            "email",
+            "Enter an email address like name@example.com.",
+        ));
     };
     // Over the per-account limit, quietly send nothing more: the answer
     // must not differ from an unknown address's.
-    if ssr::rate_limit(&db, &format!("reset:acct:{}", email.as_str().to_lowercase()), auth.limits.reset_account)
-        .await
-        .is_err()
+    if ssr::rate_limit(
+        &db,
+        &format!("reset:acct:{}", email.as_str().to_lowercase()),
+        auth.limits.reset_account,
+    )
+    .await
+    .is_err()
     {
         return Ok(());
     }
     let base = info.central("/reset?token=");
-    db.request_password_reset(&email, |t| format!("{base}{}", t.expose()), &ssr::request_meta())
-        .await
-        .map_err(ssr::internal)?;
+    db.request_password_reset(
+        &email,
+        |t| format!("{base}{}", t.expose()),
+        &ssr::request_meta(),
+    )
+    .await
+    .map_err(ssr::internal)?;
     Ok(())
 }
 
@@ -407,7 +466,9 @@ pub async fn reset_status(token: String) -> Result<bool, AppError> {
     let Some(token) = offplan::token::Token::parse(&token) else {
         return Ok(false);
     };
-    db.password_reset_valid(&token.hash()).await.map_err(ssr::internal)
+    db.password_reset_valid(&token.hash())
+        .await
+        .map_err(ssr::internal)
 }
 
 /// Sets a new password with a reset token (R3.9); every session ends, and
@@ -428,7 +489,8 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
     let Some(token) = offplan::token::Token::parse(&token) else {
         return Err(expired());
     };
-    let new = NewPassword::parse(&password, false).map_err(|e| AppError::invalid("password", e.to_string()))?;
+    let new = NewPassword::parse(&password, false)
+        .map_err(|e| AppError::invalid("password", e.to_string()))?;
     auth.breach
         .check(&new)
         .await
@@ -502,7 +564,9 @@ pub async fn load_account_overview() -> Result<AccountOverview, AppError> {
     let user = ssr::require_user()?;
     let sessions = db.list_sessions(user.id).await.map_err(ssr::internal)?;
     let fmt = |t: time::OffsetDateTime| {
-        let f = time::macros::format_description!("[day] [month repr:short] [year], [hour]:[minute] UTC");
+        let f = time::macros::format_description!(
+            "[day] [month repr:short] [year], [hour]:[minute] UTC"
+        );
         t.format(&f).unwrap_or_default()
     };
     Ok(AccountOverview {
@@ -585,8 +649,15 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
     let db = ssr::db()?;
     let user = ssr::require_user()?;
     let session = ssr::session().await?;
-    let Some(secret) = session.get::<Vec<u8>>(keys::TOTP_ENROL).await.map_err(ssr::internal)? else {
-        return Err(AppError::invalid("code", "Start the set-up again: the key expired."));
+    let Some(secret) = session
+        .get::<Vec<u8>>(keys::TOTP_ENROL)
+        .await
+        .map_err(ssr::internal)?
+    else {
+        return Err(AppError::invalid(
+            "code",
+            "Start the set-up again: the key expired.",
+        ));
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let Some(step) = totp::matching_step(&secret, &code, now) else {
@@ -612,12 +683,21 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     let db = ssr::db()?;
     let auth = ssr::auth()?;
     let user = ssr::require_user()?;
-    ssr::rate_limit(&db, &format!("login:acct:{}", user.email.to_lowercase()), auth.limits.login_account).await?;
+    ssr::rate_limit(
+        &db,
+        &format!("login:acct:{}", user.email.to_lowercase()),
+        auth.limits.login_account,
+    )
+    .await?;
     let stored = db.password_hash_of(user.id).await.map_err(ssr::internal)?;
     if stored.is_some() && !auth.hasher.verify(&current, stored.as_deref()).await {
-        return Err(AppError::invalid("current", "That isn't your current password."));
+        return Err(AppError::invalid(
+            "current",
+            "That isn't your current password.",
+        ));
     }
-    let new = NewPassword::parse(&password, user.has_totp).map_err(|e| AppError::invalid("password", e.to_string()))?;
+    let new = NewPassword::parse(&password, user.has_totp)
+        .map_err(|e| AppError::invalid("password", e.to_string()))?;
     auth.breach
         .check(&new)
         .await

@@ -49,7 +49,10 @@ pub fn LoginPage() -> impl IntoView {
         None => "Sign in to offplan".to_owned(),
     };
     let options = Resource::new_blocking(|| (), |_| load_auth_options());
-    let central = info.as_ref().map(|i| i.central("/signup")).unwrap_or_else(|| "/signup".into());
+    let central = info
+        .as_ref()
+        .map(|i| i.central("/signup"))
+        .unwrap_or_else(|| "/signup".into());
     let google_href = move || {
         let next = next.get().unwrap_or_default();
         format!("/auth/google/start?next={}", urlencode(&next))
@@ -105,7 +108,9 @@ fn google_message(code: &str) -> &'static str {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -139,7 +144,9 @@ pub fn VerifyPage() -> impl IntoView {
 pub fn SignupPage() -> impl IntoView {
     let info = use_site();
     if !info.as_ref().is_some_and(|i| i.is_central()) {
-        let href = info.map(|i| i.central("/signup")).unwrap_or_else(|| "/".into());
+        let href = info
+            .map(|i| i.central("/signup"))
+            .unwrap_or_else(|| "/".into());
         return view! {
             <section class="auth-card">
                 <h1>"Create an organisation"</h1>
@@ -189,7 +196,11 @@ fn SignupForm(base: String, google: Option<GooglePrefill>) -> impl IntoView {
     let suffix = format!(".{base}");
     let with_google = google.is_some();
     let (name, email) = google.map(|g| (g.name, g.email)).unwrap_or_default();
-    let types_error = move || error.get().and_then(|e| e.field_message("client_types").map(str::to_owned));
+    let types_error = move || {
+        error
+            .get()
+            .and_then(|e| e.field_message("client_types").map(str::to_owned))
+    };
     view! {
         <section class="auth-card auth-card--wide" aria-labelledby="signup-title">
             <h1 id="signup-title">"Create your organisation"</h1>
@@ -346,7 +357,13 @@ pub fn ResetPage() -> impl IntoView {
     let token = query("token");
     let status = Resource::new_blocking(
         move || token.get().unwrap_or_default(),
-        |t| async move { if t.is_empty() { Ok(false) } else { reset_status(t).await } },
+        |t| async move {
+            if t.is_empty() {
+                Ok(false)
+            } else {
+                reset_status(t).await
+            }
+        },
     );
     let action = ServerAction::<ResetPassword>::new();
     navigate_on_success(action);

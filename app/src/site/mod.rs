@@ -36,17 +36,30 @@ pub struct Viewer {
 
 impl SiteInfo {
     fn port_suffix(&self) -> String {
-        self.port.as_deref().map(|p| format!(":{p}")).unwrap_or_default()
+        self.port
+            .as_deref()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default()
     }
 
     /// An absolute URL on an organisation's subdomain.
     pub fn org_url(&self, subdomain: &str, path: &str) -> String {
-        format!("{}://{subdomain}.{}{}{path}", self.scheme, self.base_domain, self.port_suffix())
+        format!(
+            "{}://{subdomain}.{}{}{path}",
+            self.scheme,
+            self.base_domain,
+            self.port_suffix()
+        )
     }
 
     /// An absolute URL on the central app.
     pub fn central(&self, path: &str) -> String {
-        format!("{}://app.{}{}{path}", self.scheme, self.base_domain, self.port_suffix())
+        format!(
+            "{}://app.{}{}{path}",
+            self.scheme,
+            self.base_domain,
+            self.port_suffix()
+        )
     }
 
     /// `next` when it stays within the base domain (R3.5), else `None`.

@@ -14,12 +14,19 @@ async fn the_session_cookie_covers_every_subdomain_and_rotates_at_sign_in() {
     let app = TestApp::spawn().await;
     // A session that existed before sign-in (e.g. a Google flow) …
     let before = app.get(APP, "/auth/google/start").await;
-    assert_eq!(before.status(), 404, "Google is not configured in this test");
+    assert_eq!(
+        before.status(),
+        404,
+        "Google is not configured in this test"
+    );
     let res = app
         .post_form(
             ACME,
             "/api/auth/login",
-            &[("email", "ava@acme.example"), ("password", offplan::db::seed::DEMO_PASSWORD)],
+            &[
+                ("email", "ava@acme.example"),
+                ("password", offplan::db::seed::DEMO_PASSWORD),
+            ],
             None,
             &[],
         )
@@ -38,7 +45,9 @@ async fn the_session_cookie_covers_every_subdomain_and_rotates_at_sign_in() {
     assert!(url.starts_with("http://acme.offplan.localhost:"), "{url}");
     // The same cookie is a session on the central app and on Acme.
     for host in [APP, ACME] {
-        let page = app.get_with_cookie(host, "/account/security", &cookie).await;
+        let page = app
+            .get_with_cookie(host, "/account/security", &cookie)
+            .await;
         assert_eq!(page.status(), 200, "{host}");
         let html = page.text().await.unwrap();
         assert!(html.contains("ava@acme.example"), "{host}");
@@ -57,23 +66,49 @@ async fn sign_out_everywhere_ends_every_session_on_every_subdomain() {
     let laptop = app.sign_in(APP, "ava@acme.example").await;
     let phone = app.sign_in(ACME, "ava@acme.example").await;
     let ben = app.sign_in(ACME, "ben@acme.example").await;
-    for (host, cookie) in [(APP, &laptop), (ACME, &phone), (ACME, &laptop), (APP, &phone)] {
-        assert_eq!(app.get_with_cookie(host, "/account/security", cookie).await.status(), 200);
+    for (host, cookie) in [
+        (APP, &laptop),
+        (ACME, &phone),
+        (ACME, &laptop),
+        (APP, &phone),
+    ] {
+        assert_eq!(
+            app.get_with_cookie(host, "/account/security", cookie)
+                .await
+                .status(),
+            200
+        );
     }
 
     let res = app
-        .post_form(APP, "/api/auth/sign-out-everywhere", &[], Some(&laptop), &[])
+        .post_form(
+            APP,
+            "/api/auth/sign-out-everywhere",
+            &[],
+            Some(&laptop),
+            &[],
+        )
         .await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
 
-    for (host, cookie) in [(APP, &phone), (ACME, &phone), (APP, &laptop), (ACME, &laptop)] {
+    for (host, cookie) in [
+        (APP, &phone),
+        (ACME, &phone),
+        (APP, &laptop),
+        (ACME, &laptop),
+    ] {
         let page = app.get_with_cookie(host, "/account/security", cookie).await;
         assert_eq!(page.status(), 401, "{host} still signed in");
         let html = page.text().await.unwrap();
         assert!(!html.contains("ava@acme.example"), "{host}");
     }
     // Ben was not signed out.
-    assert_eq!(app.get_with_cookie(ACME, "/account/security", &ben).await.status(), 200);
+    assert_eq!(
+        app.get_with_cookie(ACME, "/account/security", &ben)
+            .await
+            .status(),
+        200
+    );
 }
 
 /// R3.8: revoking one sign-in from "where you're signed in" ends only that
@@ -94,11 +129,27 @@ async fn revoking_one_session_leaves_the_others() {
     let other = sessions.iter().find(|s| s["current"] == false).unwrap();
     let id = other["id"].as_str().unwrap();
     let res = app
-        .post_form(APP, "/api/auth/revoke-session", &[("id", id)], Some(&keep), &[])
+        .post_form(
+            APP,
+            "/api/auth/revoke-session",
+            &[("id", id)],
+            Some(&keep),
+            &[],
+        )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(app.get_with_cookie(APP, "/account/security", &lose).await.status(), 401);
-    assert_eq!(app.get_with_cookie(APP, "/account/security", &keep).await.status(), 200);
+    assert_eq!(
+        app.get_with_cookie(APP, "/account/security", &lose)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.get_with_cookie(APP, "/account/security", &keep)
+            .await
+            .status(),
+        200
+    );
 }
 
 /// R3.7: unknown account and wrong password answer the same.
@@ -108,7 +159,13 @@ async fn failed_sign_ins_answer_the_same_whether_or_not_the_account_exists() {
     let mut bodies = Vec::new();
     for email in ["ava@acme.example", "nobody@acme.example"] {
         let res = app
-            .post_form(APP, "/api/auth/login", &[("email", email), ("password", "not the password at all")], None, &[])
+            .post_form(
+                APP,
+                "/api/auth/login",
+                &[("email", email), ("password", "not the password at all")],
+                None,
+                &[],
+            )
             .await;
         let status = res.status();
         assert!(session_cookie(&res).is_none());
@@ -123,7 +180,11 @@ async fn failed_sign_ins_answer_the_same_whether_or_not_the_account_exists() {
 /// buy a fresh bucket; a genuinely different client still gets through.
 #[tokio::test]
 async fn the_sign_in_limit_holds_when_x_forwarded_for_is_spoofed() {
-    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1"), ("LOGIN_LIMIT_PER_IP", "5")]).await;
+    let app = TestApp::spawn_with(&[
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+        ("LOGIN_LIMIT_PER_IP", "5"),
+    ])
+    .await;
     let app = &app;
     let attempt = |spoof: String, client: &'static str| {
         let xff = format!("{spoof}, {client}");
@@ -131,7 +192,10 @@ async fn the_sign_in_limit_holds_when_x_forwarded_for_is_spoofed() {
             app.post_form(
                 APP,
                 "/api/auth/login",
-                &[("email", "ava@acme.example"), ("password", "wrong password, quite long")],
+                &[
+                    ("email", "ava@acme.example"),
+                    ("password", "wrong password, quite long"),
+                ],
                 None,
                 &[("x-forwarded-for", &xff)],
             )
@@ -143,10 +207,16 @@ async fn the_sign_in_limit_holds_when_x_forwarded_for_is_spoofed() {
     };
     for i in 0..5 {
         let body = attempt(format!("198.51.100.{i}"), "203.0.113.7").await;
-        assert!(!body.contains("RateLimited"), "attempt {i} limited too early: {body}");
+        assert!(
+            !body.contains("RateLimited"),
+            "attempt {i} limited too early: {body}"
+        );
     }
     let body = attempt("198.51.100.99".into(), "203.0.113.7").await;
-    assert!(body.contains("RateLimited"), "sixth attempt not limited: {body}");
+    assert!(
+        body.contains("RateLimited"),
+        "sixth attempt not limited: {body}"
+    );
     // Another client behind the same proxy has its own bucket.
     let body = attempt("198.51.100.99".into(), "203.0.113.8").await;
     assert!(!body.contains("RateLimited"), "{body}");
@@ -160,9 +230,15 @@ async fn a_cross_site_sign_in_post_is_refused() {
         .post_form(
             APP,
             "/api/auth/login",
-            &[("email", "ava@acme.example"), ("password", offplan::db::seed::DEMO_PASSWORD)],
+            &[
+                ("email", "ava@acme.example"),
+                ("password", offplan::db::seed::DEMO_PASSWORD),
+            ],
             None,
-            &[("origin", "http://evil.example"), ("sec-fetch-site", "cross-site")],
+            &[
+                ("origin", "http://evil.example"),
+                ("sec-fetch-site", "cross-site"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 403);
@@ -183,12 +259,19 @@ async fn sign_up_lands_signed_in_on_the_new_subdomain() {
         ("country", "GB"),
         ("developer", "on"),
     ];
-    let res = app.post_form(APP, "/api/auth/signup", &form, None, &[]).await;
+    let res = app
+        .post_form(APP, "/api/auth/signup", &form, None, &[])
+        .await;
     assert_eq!(res.status(), 200);
     let cookie = session_cookie(&res).unwrap();
     let url: String = res.json().await.unwrap();
-    assert!(url.starts_with("http://harbour.offplan.localhost:"), "{url}");
-    let home = app.get_with_cookie("harbour.offplan.localhost", "/", &cookie).await;
+    assert!(
+        url.starts_with("http://harbour.offplan.localhost:"),
+        "{url}"
+    );
+    let home = app
+        .get_with_cookie("harbour.offplan.localhost", "/", &cookie)
+        .await;
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("Harbour Homes"));
     let orgs: serde_json::Value = app
@@ -202,7 +285,9 @@ async fn sign_up_lands_signed_in_on_the_new_subdomain() {
     // The same subdomain again: a field error, nothing created.
     let mut other = form.to_vec();
     other[1] = ("email", "other@harbour.example");
-    let again = app.post_form(APP, "/api/auth/signup", &other, None, &[]).await;
+    let again = app
+        .post_form(APP, "/api/auth/signup", &other, None, &[])
+        .await;
     let body = again.text().await.unwrap();
     assert!(body.contains("subdomain"), "{body}");
 }
@@ -225,7 +310,9 @@ async fn a_breached_password_is_refused_through_the_range_api() {
             let log = log.clone();
             let suffix = suffix.clone();
             async move {
-                log.lock().unwrap().push((p, headers.get("add-padding").is_some_and(|v| v == "true")));
+                log.lock()
+                    .unwrap()
+                    .push((p, headers.get("add-padding").is_some_and(|v| v == "true")));
                 format!("0000000000000000000000000000000000A:0\r\n{suffix}:42\r\n")
             }
         }),
@@ -275,8 +362,14 @@ async fn a_tampered_or_foreign_google_state_is_refused() {
     assert_eq!(start.status(), 303);
     let cookie = session_cookie(&start).expect("the flow lives in a session");
     let location = start.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("http://127.0.0.1:9/authorize?"), "{location}");
-    assert!(location.contains("code_challenge_method=S256"), "{location}");
+    assert!(
+        location.starts_with("http://127.0.0.1:9/authorize?"),
+        "{location}"
+    );
+    assert!(
+        location.contains("code_challenge_method=S256"),
+        "{location}"
+    );
     assert!(location.contains("code_challenge="), "{location}");
     let state = location
         .split(['?', '&'])
@@ -289,13 +382,27 @@ async fn a_tampered_or_foreign_google_state_is_refused() {
     tampered[0] = if tampered[0] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     let res = app
-        .get_with_cookie(APP, &format!("/auth/google/callback?code=abc&state={tampered}"), &cookie)
+        .get_with_cookie(
+            APP,
+            &format!("/auth/google/callback?code=abc&state={tampered}"),
+            &cookie,
+        )
         .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("invalid or has expired"));
-    assert_eq!(app.get_with_cookie(APP, "/account/security", &cookie).await.status(), 401);
+    assert_eq!(
+        app.get_with_cookie(APP, "/account/security", &cookie)
+            .await
+            .status(),
+        401
+    );
 
     // Genuine state, but from a browser without that session.
-    let res = app.get(APP, &format!("/auth/google/callback?code=abc&state={state}")).await;
+    let res = app
+        .get(
+            APP,
+            &format!("/auth/google/callback?code=abc&state={state}"),
+        )
+        .await;
     assert_eq!(res.status(), 400);
 }

@@ -35,10 +35,12 @@ impl TestApp {
         .expect("connect for seeding");
         offplan::db::seed::demo(&db).await.expect("seed");
         let hasher = offplan::password_hash::PasswordHasher::new(1).expect("hasher");
-        let password =
-            offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false).expect("demo password");
+        let password = offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false)
+            .expect("demo password");
         let phc = hasher.hash(&password).await.expect("hash");
-        offplan::db::seed::demo_passwords(&db, &phc).await.expect("demo passwords");
+        offplan::db::seed::demo_passwords(&db, &phc)
+            .await
+            .expect("demo passwords");
         db.close().await;
         app
     }
@@ -128,12 +130,20 @@ impl TestApp {
             .post_form(
                 host,
                 "/api/auth/login",
-                &[("email", email), ("password", offplan::db::seed::DEMO_PASSWORD)],
+                &[
+                    ("email", email),
+                    ("password", offplan::db::seed::DEMO_PASSWORD),
+                ],
                 None,
                 &[],
             )
             .await;
-        assert_eq!(res.status(), 200, "sign-in of {email}: {:?}", res.text().await);
+        assert_eq!(
+            res.status(),
+            200,
+            "sign-in of {email}: {:?}",
+            res.text().await
+        );
         session_cookie(&res).expect("a session cookie")
     }
 
