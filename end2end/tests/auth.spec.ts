@@ -122,7 +122,7 @@ test('TOTP enrolment, then sign-in asks for a code (R3.6)', async ({ page }) => 
   await page.getByRole('button', { name: 'Turn on' }).click();
   await expect(page.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL(/\/login\?signed_out=1/);
   await signIn(page, sub, email, 'lantern orchard across the quiet bay');
   await page.waitForURL(siteUrl(sub, '/login/verify'));
@@ -172,7 +172,7 @@ test('a forgotten password is reset through the emailed link (R3.9)', async ({ p
   const sub = unique('reset');
   const email = `${sub}@example.com`;
   await signUp(page, { name: 'Rita Reset', email, org: 'Reset Homes', sub });
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.waitForURL(/signed_out=1/);
   await page.goto(siteUrl('app', '/forgot'));
   await hydrated(page);

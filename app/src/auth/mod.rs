@@ -3,6 +3,9 @@
 //! identity pages; each re-reads the session from the database (R3.8) and
 //! counts against the abuse limits (R3.7). Pages are in [`pages`].
 
+// A server function takes one argument per form field (sign-up has nine).
+#![allow(clippy::too_many_arguments)]
+
 pub mod forms;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -271,7 +274,6 @@ pub struct GoogleSignup {
 
 /// Sign-up (R3.1): user, organisation and Owner membership in one
 /// transaction, then signed in on the organisation's subdomain.
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "auth/signup")]
 pub async fn signup(
     name: String,

@@ -84,7 +84,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     options.await.ok().filter(|o| o.google).map(|_| view! {
                         <div class="divider"><span>"or"</span></div>
-                        <a class="button button--outline button--block" href=google_href>"Continue with Google"</a>
+                        <a class="button button--outline button--block" href=google_href rel="external">"Continue with Google"</a>
                     })
                 })}
             </Suspense>
@@ -178,21 +178,29 @@ fn SignupForm(base: String, google: Option<GooglePrefill>) -> impl IntoView {
     let action = ServerAction::<Signup>::new();
     navigate_on_success(action);
     let error = last_error(action);
-    let (sub, set_sub) = signal(String::new());
     // The live check (R3.1): format and reserved names in the browser, then
-    // "taken" from the server.
-    let availability = LocalResource::new(move || {
-        let candidate = sub.get();
-        async move {
-            if candidate.is_empty() {
-                return None;
-            }
-            if let Err(e) = Subdomain::parse(&candidate) {
-                return Some(SubdomainCheck::Invalid(e.to_string()));
-            }
-            check_subdomain(candidate).await.ok()
+    // "taken" from the server. An action, not a resource: it never suspends
+    // the form.
+    let check = ServerAction::<CheckSubdomain>::new();
+    let (local, set_local) = signal(None::<SubdomainCheck>);
+    let on_subdomain = Callback::new(move |v: String| {
+        let candidate = v.trim().to_ascii_lowercase();
+        if candidate.is_empty() {
+            set_local.set(Some(SubdomainCheck::Invalid(String::new())));
+        } else if let Err(e) = Subdomain::parse(&candidate) {
+            set_local.set(Some(SubdomainCheck::Invalid(e.to_string())));
+        } else {
+            set_local.set(None);
+            check.dispatch(CheckSubdomain {
+                subdomain: candidate,
+            });
         }
     });
+    let availability = move || match local.get() {
+        Some(SubdomainCheck::Invalid(m)) if m.is_empty() => None,
+        Some(c) => Some(c),
+        None => check.value().get().and_then(Result::ok),
+    };
     let suffix = format!(".{base}");
     let with_google = google.is_some();
     let (name, email) = google.map(|g| (g.name, g.email)).unwrap_or_default();
@@ -220,11 +228,11 @@ fn SignupForm(base: String, google: Option<GooglePrefill>) -> impl IntoView {
                     <div class="field-with-suffix">
                         <Field name="subdomain" label="Address" error autocomplete="off"
                             hint="Lower-case letters, digits and hyphens; 3 to 63 characters."
-                            on_input=Callback::new(move |v: String| set_sub.set(v.trim().to_ascii_lowercase())) />
+                            on_input=on_subdomain />
                         <span class="field-with-suffix__suffix" aria-hidden="true">{suffix}</span>
                     </div>
                     <p class="availability" aria-live="polite">
-                        {move || availability.get().flatten().map(|check| match check {
+                        {move || availability().map(|check| match check {
                             SubdomainCheck::Available => view! { <span class="availability--ok">"✓ Available"</span> }.into_any(),
                             SubdomainCheck::Taken => view! { <span class="availability--bad">"Taken — try another"</span> }.into_any(),
                             SubdomainCheck::Invalid(m) => view! { <span class="availability--bad">{m}</span> }.into_any(),
