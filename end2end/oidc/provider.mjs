@@ -163,6 +163,15 @@ if (autoConsent) {
 
 const provider = new Provider(issuer, configuration);
 
+// Browsers ask every host for a favicon; answer quietly.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/favicon.ico') {
+    ctx.status = 204;
+    return;
+  }
+  await next();
+});
+
 provider.use(async (ctx, next) => {
   // Google accepts prompt=select_account; oidc-provider would refuse it.
   if (ctx.path === '/auth' && typeof ctx.query.prompt === 'string') {
