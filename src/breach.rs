@@ -68,6 +68,18 @@ impl BreachChecker {
         }
     }
 
+    /// The whole policy for a password someone chose (R3.2): length on the
+    /// NFKC text, then the blocklist and the range API.
+    pub async fn accept(
+        &self,
+        typed: &str,
+        has_second_factor: bool,
+    ) -> Result<NewPassword, PasswordError> {
+        let password = NewPassword::parse(typed, has_second_factor)?;
+        self.check(&password).await?;
+        Ok(password)
+    }
+
     /// `Err(Common)` or `Err(Breached)` when the password must be refused.
     /// A remote failure falls back to the blocklist alone, and is logged.
     pub async fn check(&self, password: &NewPassword) -> Result<(), PasswordError> {

@@ -8,7 +8,10 @@
 //! subdomain.
 
 use crate::startup::AppState;
-use app::ssr::{keys, CurrentUser};
+use app::{
+    site::SiteInfo,
+    ssr::{keys, CurrentUser},
+};
 use axum::{
     extract::{Request, State},
     http::{header, StatusCode},
@@ -81,26 +84,16 @@ pub async fn attach_user(
         let _ = session.flush().await;
     }
     // R3.6: after a recovery-code sign-in, pages lead to re-enrolment.
-    if let Some(u) = &user {
+    if user.as_ref().is_some_and(|u| u.totp_reenrol_required) {
         let path = request.uri().path();
         let page = request.method() == http::Method::GET
             && !path.starts_with("/api/")
             && !path.starts_with("/account/security")
             && !path.starts_with("/auth/");
-        if u.totp_reenrol_required && page {
-            let port = request
-                .headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .and_then(|h| offplan::domain::split_port(h).1.map(str::to_owned))
-                .map(|p| format!(":{p}"))
-                .unwrap_or_default();
-            return Redirect::to(&format!(
-                "{}://{}{port}/account/security?reenrol=1",
-                state.config.public_scheme,
-                state.config.base_domain.central_host()
-            ))
-            .into_response();
+        // The tenant middleware (outside this one) resolved the site, and
+        // with it how to reach the central app from this host.
+        if let (true, Some(info)) = (page, request.extensions().get::<SiteInfo>()) {
+            return Redirect::to(&info.central("/account/security?reenrol=1")).into_response();
         }
     }
     request.extensions_mut().insert(CurrentUser(user));

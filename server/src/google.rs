@@ -50,9 +50,21 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
-fn redirect_uri(state: &AppState, info: &SiteInfo) -> String {
-    let _ = state;
+fn redirect_uri(info: &SiteInfo) -> String {
     info.central("/auth/google/callback")
+}
+
+/// One HTTP client for the token and userinfo calls (it holds the TLS
+/// roots and a connection pool); redirects are never followed.
+fn http() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_default()
+    })
 }
 
 type Client = oauth2::Client<
@@ -126,7 +138,7 @@ pub async fn start(
             );
         }
     }
-    let client = match client(google, &redirect_uri(&app, &info)) {
+    let client = match client(google, &redirect_uri(&info)) {
         Ok(c) => c,
         Err(err) => {
             tracing::error!(error = %err, "Google endpoints are misconfigured");
@@ -251,7 +263,7 @@ pub async fn callback(
             &login,
         );
     };
-    let client = match client(google, &redirect_uri(&app, &info)) {
+    let client = match client(google, &redirect_uri(&info)) {
         Ok(c) => c,
         Err(err) => {
             tracing::error!(error = %err, "Google endpoints are misconfigured");
@@ -262,25 +274,11 @@ pub async fn callback(
             );
         }
     };
-    let http = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-    {
-        Ok(c) => c,
-        Err(err) => {
-            tracing::error!(error = %err, "no HTTP client");
-            return refused(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Google sign-in is unavailable right now.",
-                &login,
-            );
-        }
-    };
+    let http = http();
     let token = match client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier))
-        .request_async(&http)
+        .request_async(http)
         .await
     {
         Ok(t) => t,

@@ -33,26 +33,7 @@ enum Command {
     IntegrityScan,
     /// Create an organisation for a billing customer (R3.1). Idempotent:
     /// a second run for the same provider and customer id changes nothing.
-    Provision {
-        #[arg(long)]
-        provider: String,
-        #[arg(long)]
-        customer_id: String,
-        #[arg(long)]
-        owner_email: String,
-        #[arg(long)]
-        owner_name: String,
-        #[arg(long)]
-        org_name: String,
-        #[arg(long)]
-        subdomain: String,
-        /// ISO 3166-1 alpha-2, e.g. GB.
-        #[arg(long)]
-        country: String,
-        /// Comma-separated: developer, studio, agency.
-        #[arg(long)]
-        client_types: String,
-    },
+    Provision(offplan_server::operator::ProvisionArgs),
     /// Show a person's accounts, memberships, sessions and recent security
     /// events (R8.6). Every lookup is recorded.
     Lookup {
@@ -135,41 +116,17 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
         Command::Seed => {
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
             offplan::db::seed::demo(&db).await?;
-            let hasher = offplan::password_hash::PasswordHasher::new(1)?;
-            let password =
-                offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false)?;
-            offplan::db::seed::demo_passwords(&db, &hasher.hash(&password).await?).await?;
+            offplan::db::seed::demo_passwords(&db, &offplan::db::seed::demo_password_hash().await?)
+                .await?;
             db.close().await;
             println!(
                 "demo data is in place (demo people sign in with {:?})",
                 offplan::db::seed::DEMO_PASSWORD
             );
         }
-        Command::Provision {
-            provider,
-            customer_id,
-            owner_email,
-            owner_name,
-            org_name,
-            subdomain,
-            country,
-            client_types,
-        } => {
+        Command::Provision(args) => {
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
-            let outcome = offplan_server::operator::provision(
-                &db,
-                offplan_server::operator::ProvisionArgs {
-                    provider,
-                    customer_id,
-                    owner_email,
-                    owner_name,
-                    org_name,
-                    subdomain,
-                    country,
-                    client_types,
-                },
-            )
-            .await;
+            let outcome = offplan_server::operator::provision(&db, args).await;
             db.close().await;
             println!("{}", outcome?);
         }

@@ -36,14 +36,26 @@ pub fn check_checklist(confirmed: &[String]) -> Result<(), String> {
     }
 }
 
+/// `offplan-server provision` (R3.1).
+#[derive(Debug, clap::Args)]
 pub struct ProvisionArgs {
+    #[arg(long)]
     pub provider: String,
+    #[arg(long)]
     pub customer_id: String,
+    #[arg(long)]
     pub owner_email: String,
+    #[arg(long)]
     pub owner_name: String,
+    #[arg(long)]
     pub org_name: String,
+    #[arg(long)]
     pub subdomain: String,
+    /// ISO 3166-1 alpha-2, e.g. GB.
+    #[arg(long)]
     pub country: String,
+    /// Comma-separated: developer, studio, agency.
+    #[arg(long)]
     pub client_types: String,
 }
 

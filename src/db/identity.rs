@@ -768,24 +768,14 @@ impl Db {
 
     /// The newest outbox messages, for the development-only page.
     pub async fn outbox_recent(&self, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
-        let rows = sqlx::query!(
+        Ok(sqlx::query_as!(
+            OutboxMessage,
             r#"select id, to_email::text as "to_email!", subject, body_text, created_at, sent_at
                from outbox order by created_at desc limit $1"#,
             limit
         )
         .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| OutboxMessage {
-                id: r.id,
-                to_email: r.to_email,
-                subject: r.subject,
-                body_text: r.body_text,
-                created_at: r.created_at,
-                sent_at: r.sent_at,
-            })
-            .collect())
+        .await?)
     }
 
     /// Claims up to `limit` due messages for delivery (`SKIP LOCKED`, so two
@@ -796,7 +786,8 @@ impl Db {
         Fut: std::future::Future<Output = Result<(), String>>,
     {
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            OutboxMessage,
             r#"select id, to_email::text as "to_email!", subject, body_text, created_at, sent_at
                from outbox where sent_at is null and send_after <= now()
                order by send_after limit $1 for update skip locked"#,
@@ -805,18 +796,9 @@ impl Db {
         .fetch_all(&mut *tx)
         .await?;
         let mut sent = 0;
-        for r in rows {
-            let id = r.id;
-            let attempts_result = send(OutboxMessage {
-                id,
-                to_email: r.to_email,
-                subject: r.subject,
-                body_text: r.body_text,
-                created_at: r.created_at,
-                sent_at: r.sent_at,
-            })
-            .await;
-            match attempts_result {
+        for message in rows {
+            let id = message.id;
+            match send(message).await {
                 Ok(()) => {
                     sent += 1;
                     sqlx::query!(

@@ -70,6 +70,15 @@ pub const DEMO_UNIT_COUNT: i32 = 40;
 /// only; the seed never runs in production).
 pub const DEMO_PASSWORD: &str = "offplan demo passphrase";
 
+/// The argon2id hash of [`DEMO_PASSWORD`] (computed off the runtime).
+pub async fn demo_password_hash() -> Result<String, crate::password_hash::HashError> {
+    let password = crate::domain::NewPassword::parse(DEMO_PASSWORD, false)
+        .map_err(|e| crate::password_hash::HashError::Hash(e.to_string()))?;
+    crate::password_hash::PasswordHasher::new(1)?
+        .hash(&password)
+        .await
+}
+
 /// Gives the demo people without a password the demo one (`phc`: its
 /// argon2id hash, computed by the caller off the async runtime).
 pub async fn demo_passwords(db: &AdminDb, phc: &str) -> Result<u64, DbError> {

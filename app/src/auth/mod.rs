@@ -289,7 +289,7 @@ pub async fn signup(
     use crate::ssr::{self, keys};
     use offplan::{
         db::identity::{NewSignup, SignupError},
-        domain::{ClientType, ClientTypes, EmailAddress, NewPassword, Subdomain},
+        domain::{ClientType, ClientTypes, EmailAddress, Subdomain},
         error::FieldError,
     };
     let db = ssr::db()?;
@@ -364,14 +364,8 @@ pub async fn signup(
     }
     let new_password = match (&google, password.as_deref()) {
         (Some(_), _) => None,
-        (None, pw) => match NewPassword::parse(pw.unwrap_or_default(), false) {
-            Ok(p) => match auth.breach.check(&p).await {
-                Ok(()) => Some(p),
-                Err(e) => {
-                    field("password", e.to_string());
-                    None
-                }
-            },
+        (None, pw) => match auth.breach.accept(pw.unwrap_or_default(), false).await {
+            Ok(p) => Some(p),
             Err(e) => {
                 field("password", e.to_string());
                 None
@@ -478,7 +472,6 @@ pub async fn reset_status(token: String) -> Result<bool, AppError> {
 #[server(endpoint = "auth/reset")]
 pub async fn reset_password(token: String, password: String) -> Result<String, AppError> {
     use crate::ssr;
-    use offplan::domain::NewPassword;
     let db = ssr::db()?;
     let auth = ssr::auth()?;
     ssr::rate_limit(&db, &ssr::ip_bucket("token"), auth.limits.token_ip).await?;
@@ -491,10 +484,9 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
     let Some(token) = offplan::token::Token::parse(&token) else {
         return Err(expired());
     };
-    let new = NewPassword::parse(&password, false)
-        .map_err(|e| AppError::invalid("password", e.to_string()))?;
-    auth.breach
-        .check(&new)
+    let new = auth
+        .breach
+        .accept(&password, false)
         .await
         .map_err(|e| AppError::invalid("password", e.to_string()))?;
     let hash = auth.hasher.hash(&new).await.map_err(ssr::internal)?;
@@ -681,7 +673,6 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
 #[server(endpoint = "auth/change-password")]
 pub async fn change_password(current: String, password: String) -> Result<(), AppError> {
     use crate::ssr;
-    use offplan::domain::NewPassword;
     let db = ssr::db()?;
     let auth = ssr::auth()?;
     let user = ssr::require_user()?;
@@ -698,10 +689,9 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
             "That isn't your current password.",
         ));
     }
-    let new = NewPassword::parse(&password, user.has_totp)
-        .map_err(|e| AppError::invalid("password", e.to_string()))?;
-    auth.breach
-        .check(&new)
+    let new = auth
+        .breach
+        .accept(&password, user.has_totp)
         .await
         .map_err(|e| AppError::invalid("password", e.to_string()))?;
     let hash = auth.hasher.hash(&new).await.map_err(ssr::internal)?;

@@ -34,10 +34,7 @@ impl TestApp {
         .await
         .expect("connect for seeding");
         offplan::db::seed::demo(&db).await.expect("seed");
-        let hasher = offplan::password_hash::PasswordHasher::new(1).expect("hasher");
-        let password = offplan::domain::NewPassword::parse(offplan::db::seed::DEMO_PASSWORD, false)
-            .expect("demo password");
-        let phc = hasher.hash(&password).await.expect("hash");
+        let phc = offplan::db::seed::demo_password_hash().await.expect("hash");
         offplan::db::seed::demo_passwords(&db, &phc)
             .await
             .expect("demo passwords");
