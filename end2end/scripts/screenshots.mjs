@@ -18,6 +18,38 @@ const pages = [
   }],
   ['org-northstar', url('northstar')],
   ['unknown-404', url('nobody-here')],
+  // Identity (issue 4), signed out …
+  ['login-acme', url('acme', '/login')],
+  ['login-central', url('app', '/login')],
+  ['signup', url('app', '/signup'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Address').fill('acme');
+    await page.getByText('Taken — try another').waitFor();
+    await page.getByLabel('Password').fill('marble kettle on the quiet harbour');
+  }],
+  ['signup-errors', url('app', '/signup'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByLabel('Password').fill('password123456789');
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+    await page.locator('#field-password-error').waitFor();
+  }],
+  ['forgot', url('app', '/forgot')],
+  // … then signed in as Ben (Acme's Admin).
+  ['signed-in-acme', url('acme', '/login'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Email').fill('ben@acme.example');
+    await page.getByLabel('Password').fill('offplan demo passphrase');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(url('acme', '/'));
+  }],
+  ['signed-in-central', url('app')],
+  ['orgs', url('app', '/orgs')],
+  ['security-totp-setup', url('app', '/account/security'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+    await page.getByTestId('totp-secret').waitFor();
+  }],
 ];
 
 mkdirSync('screenshots', { recursive: true });
