@@ -176,6 +176,23 @@ pub const MATRIX: &[(Permission, [Option<Grant>; 5])] = &[
     (Permission::ViewProjectActivity, [F, F, F, F, NO]),
 ];
 
+/// The roles `actor` may hand out by invitation or role change (R4.2, R4.3):
+/// anything but Owner (ownership moves only by transfer, R4.6), and nothing
+/// at all without the power to manage members.
+pub fn grantable_roles(actor: Role) -> &'static [Role] {
+    const NON_OWNER: &[Role] = &[
+        Role::Admin,
+        Role::SalesManager,
+        Role::ContentEditor,
+        Role::SalesAgent,
+    ];
+    if actor.can(Permission::ManageMembers) {
+        NON_OWNER
+    } else {
+        &[]
+    }
+}
+
 /// The role lacks the permission (SPEC R2.5: a 403 in the actor's own tenant).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{role} may not {}", permission.describe())]
@@ -304,6 +321,19 @@ mod tests {
             authorize_role(Role::SalesManager, Permission::ToggleStockMode),
             Ok(Grant::Full)
         );
+    }
+
+    #[test]
+    fn nobody_grants_ownership_and_only_managers_grant_anything() {
+        for actor in Role::ALL {
+            let grantable = grantable_roles(actor);
+            assert!(!grantable.contains(&Role::Owner), "{actor}");
+            assert_eq!(
+                grantable.is_empty(),
+                !actor.can(Permission::ManageMembers),
+                "{actor}"
+            );
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Pages, components and server functions. Everything renders on the server
 //! and hydrates in the browser; server-only code sits behind `ssr`.
 
+pub mod audit;
 pub mod auth;
 pub mod home;
 pub mod not_found;
 pub mod site;
+pub mod team;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -13,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::{home::Home, not_found::NotFound, site::SiteLayout};
@@ -66,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("reset") view=auth::ResetPage />
                     <Route path=(StaticSegment("account"), StaticSegment("security")) view=auth::AccountSecurityPage />
                     <Route path=(StaticSegment("dev"), StaticSegment("outbox")) view=auth::DevOutboxPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("team")) view=team::TeamPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("audit")) view=audit::AuditPage />
+                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=team::InvitePage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -99,6 +99,8 @@ pub struct Limits {
     pub reset_account: Limit,
     /// Lookups of any emailed or linked token from one address.
     pub token_ip: Limit,
+    /// Failed token lookups from one address before the burst alert (R5.5).
+    pub token_burst: Limit,
 }
 
 /// What the identity server functions need besides the database.
@@ -256,4 +258,54 @@ pub async fn landing_for(
         [only] => info.org_url(&only.subdomain, "/"),
         _ => info.central("/orgs"),
     })
+}
+
+// ---- Tenant scope (SPEC R2.4) -------------------------------------------
+
+use offplan::db::{RepoError, Scope};
+use offplan::domain::{OrgBrand, Site};
+
+/// A repository refusal as the person sees it (404, 403, 409 or a
+/// referenced internal error).
+pub fn repo(e: RepoError) -> AppError {
+    e.into_app_error(internal)
+}
+
+/// The organisation this host belongs to; the central app and unknown hosts
+/// have none (404).
+pub fn org_brand() -> Result<OrgBrand, AppError> {
+    match request_site()?.site {
+        Site::Org(brand) => Ok(brand),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The signed-in person's scope in this host's organisation, with their
+/// membership re-read from the database now (R2.4). Not a member: 404.
+pub async fn org_scope() -> Result<(Scope, OrgBrand, SessionUser), AppError> {
+    let brand = org_brand()?;
+    let user = require_user()?;
+    let scope = db()?.scope(brand.id, user.id).await.map_err(repo)?;
+    Ok((scope, brand, user))
+}
+
+/// Dates as the tables show them.
+pub fn day(t: time::OffsetDateTime) -> String {
+    let f = time::macros::format_description!("[day padding:none] [month repr:short] [year]");
+    t.format(&f).unwrap_or_default()
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 days ago", else the date.
+pub fn ago(t: time::OffsetDateTime) -> String {
+    let secs = (time::OffsetDateTime::now_utc() - t).whole_seconds().max(0);
+    match secs {
+        0..=59 => "just now".to_owned(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        86_400..=604_799 => match secs / 86_400 {
+            1 => "yesterday".to_owned(),
+            n => format!("{n} days ago"),
+        },
+        _ => day(t),
+    }
 }

@@ -64,6 +64,11 @@ pub struct Config {
     pub login_limit_per_ip: i64,
     /// Sign-ups per client address per hour (R3.7).
     pub signup_limit_per_ip: i64,
+    /// R5.5: token lookups (invitations, resets) per address per 5 minutes.
+    pub token_limit_per_ip: i64,
+    /// R5.5: failed token lookups from one address in 10 minutes before the
+    /// burst alert fires.
+    pub token_burst_threshold: i64,
 }
 
 /// The provider's endpoints are configuration, so tests run against a
@@ -242,6 +247,8 @@ impl Config {
             Duration::from_millis(number("HIBP_TIMEOUT_MS", 1500, 100..=10_000) as u64);
         let login_limit_per_ip = number("LOGIN_LIMIT_PER_IP", 20, 1..=100_000);
         let signup_limit_per_ip = number("SIGNUP_LIMIT_PER_IP", 10, 1..=100_000);
+        let token_limit_per_ip = number("TOKEN_LIMIT_PER_IP", 60, 1..=100_000);
+        let token_burst_threshold = number("TOKEN_BURST_THRESHOLD", 20, 1..=100_000);
 
         let google = match (get("GOOGLE_CLIENT_ID"), get("GOOGLE_CLIENT_SECRET")) {
             (None, _) => None,
@@ -287,6 +294,8 @@ impl Config {
                     mail_from,
                     login_limit_per_ip,
                     signup_limit_per_ip,
+                    token_limit_per_ip,
+                    token_burst_threshold,
                 })
             }
             _ => Err(ConfigError(errors)),

@@ -373,7 +373,12 @@ pub async fn callback(
             if session.insert(keys::GOOGLE_SIGNUP, signup).await.is_err() {
                 return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
             }
-            Redirect::to(&info.central("/signup?google=1")).into_response()
+            // From an invitation (R5.6): back to it, where the new account
+            // is created without an organisation of its own.
+            match flow.next.filter(|n| n.contains("/invite/")) {
+                Some(invitation) => Redirect::to(&invitation).into_response(),
+                None => Redirect::to(&info.central("/signup?google=1")).into_response(),
+            }
         }
         GoogleMatch::UnverifiedEmail => {
             Redirect::to(&format!("{login}?error=google_unverified")).into_response()

@@ -2,6 +2,8 @@
 //! headers, health and the Leptos routes. `main.rs` only parses the command
 //! line; tests start the same [`startup::Application`] on port 0.
 
+pub mod audit_cli;
+pub mod audit_export;
 pub mod auth;
 pub mod client_ip;
 pub mod config;

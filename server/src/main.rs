@@ -46,6 +46,9 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// The audit log's hash chains (R8.3): verify, export.
+    #[command(subcommand)]
+    Audit(offplan_server::audit_cli::AuditCommand),
     /// Reset a lost second factor after verifying the person's identity
     /// (R3.6). Every checklist item must be confirmed; they are recorded
     /// in the audit log.
@@ -157,6 +160,13 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
                 return Err(format!("no account uses {email}").into());
             }
             println!("two-step verification is off for {email}; every session ended; recorded in the audit log");
+        }
+        Command::Audit(command) => {
+            let settings = config.db_settings();
+            offplan_server::audit_cli::run(command, async move || {
+                Ok(AdminDb::connect_and_migrate(&settings).await?)
+            })
+            .await?;
         }
         Command::IntegrityScan => {
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;

@@ -149,8 +149,12 @@ pub fn auth_services(config: &Config) -> Result<AuthServices, offplan::password_
                 window_secs: minutes(60),
             },
             token_ip: Limit {
-                max: 60,
+                max: config.token_limit_per_ip,
                 window_secs: minutes(5),
+            },
+            token_burst: Limit {
+                max: config.token_burst_threshold,
+                window_secs: minutes(10),
             },
         },
         dev_outbox: config.environment == crate::config::Environment::Development,
@@ -185,6 +189,10 @@ pub fn router(config: Config, db: Db, auth: AuthServices) -> Router {
             AppState,
             _,
         >(context, shell))
+        .route(
+            "/settings/audit/export.csv",
+            get(crate::audit_export::export),
+        )
         .route("/auth/google/start", get(google::start))
         .route("/auth/google/callback", get(google::callback))
         // R3.8: who is signed in, re-read from the database per request.

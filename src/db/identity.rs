@@ -134,12 +134,12 @@ pub enum GoogleMatch {
     UnverifiedEmail,
 }
 
-fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+pub(crate) fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     matches!(err, sqlx::Error::Database(db)
         if db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint))
 }
 
-async fn set_tenant(
+pub(crate) async fn set_tenant(
     conn: &mut PgConnection,
     org: Option<Uuid>,
     user: Option<Uuid>,
@@ -961,14 +961,9 @@ pub(crate) async fn create_org(
     let org = OrgId::from_db(org);
     audit::append(
         conn,
-        &audit::NewEvent {
-            org,
-            actor: Some(owner),
-            action: audit::Action::OrgCreated,
-            target_type: Some("organisation"),
-            target_id: Some(org.to_string()),
-            metadata: serde_json::json!({ "subdomain": subdomain.as_str() }),
-        },
+        &audit::NewEvent::new(org, Some(owner), audit::Action::OrgCreated)
+            .target("organisation", org)
+            .metadata(serde_json::json!({ "subdomain": subdomain.as_str() })),
     )
     .await?;
     Ok(org)

@@ -18,6 +18,7 @@ pub mod clients;
 pub mod error;
 pub mod identity;
 pub mod integrity;
+pub mod invitations;
 pub mod operator;
 pub mod projects;
 pub mod scope;

@@ -160,14 +160,13 @@ pub async fn reset_totp(
     for org in orgs {
         audit::append(
             &mut tx,
-            &audit::NewEvent {
-                org: OrgId::from_db(org),
-                actor: None,
-                action: audit::Action::MemberSecondFactorReset,
-                target_type: Some("user"),
-                target_id: Some(user.to_string()),
-                metadata: metadata.clone(),
-            },
+            &audit::NewEvent::new(
+                OrgId::from_db(org),
+                None,
+                audit::Action::MemberSecondFactorReset,
+            )
+            .target("user", user)
+            .metadata(metadata.clone()),
         )
         .await?;
     }

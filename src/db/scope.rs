@@ -61,9 +61,11 @@ impl Db {
         )
         .fetch_one(&mut *tx)
         .await?;
-        let role = sqlx::query_scalar!(
+        let row = sqlx::query!(
             r#"
-            select m.role::text as "role!"
+            select m.role::text as "role!",
+                   (m.last_active_at is null
+                    or m.last_active_at < now() - interval '5 minutes') as "stale!"
             from memberships m
             join users u on u.id = m.user_id
             where m.org_id = $1 and m.user_id = $2 and m.status = 'active'
@@ -74,8 +76,19 @@ impl Db {
         )
         .fetch_optional(&mut *tx)
         .await?
-        .and_then(|r| Role::parse(&r))
         .ok_or(RepoError::NotFound)?;
+        let role = Role::parse(&row.role).ok_or(RepoError::NotFound)?;
+        // "Last active" on the Team page (R4.1), written at most every five
+        // minutes rather than on every request.
+        if row.stale {
+            sqlx::query!(
+                "update memberships set last_active_at = now() where org_id = $1 and user_id = $2",
+                org.as_uuid(),
+                actor.as_uuid(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         Ok(Scope {
             tx,
             membership: Membership {

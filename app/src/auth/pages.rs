@@ -320,7 +320,7 @@ pub fn OrgPickerPage() -> impl IntoView {
 }
 
 #[component]
-fn SignInPrompt() -> impl IntoView {
+pub fn SignInPrompt() -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::ssr::set_status(http::StatusCode::UNAUTHORIZED);
     view! {

@@ -1,0 +1,308 @@
+//! Settings → Team (SPEC R4) and the invitation landing page (R5.4–R5.6).
+//! Each server function parses its input, opens the actor's scope (their
+//! membership re-read from the database, R2.4), makes one repository call
+//! and commits; the repository refuses what the page hides (R4.7).
+
+pub mod invite;
+pub mod pages;
+
+use leptos::prelude::*;
+use offplan::{db::invitations::InviteOutcome, policy::Role, AppError};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use invite::InvitePage;
+pub use pages::TeamPage;
+
+/// Invitations one form may send at once.
+pub const MAX_INVITES: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub org_name: String,
+    pub my_role: Role,
+    pub can_manage: bool,
+    pub can_transfer: bool,
+    /// What the actor may hand out (R4.3).
+    pub grantable: Vec<Role>,
+    pub members: Vec<MemberView>,
+    pub invitations: Vec<InvitationRow>,
+    pub removed: Vec<RemovedRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined: String,
+    pub last_active: String,
+    pub is_me: bool,
+    /// Whether the actor may change or remove this member.
+    pub manageable: bool,
+    /// R4.6 gate: `None` when they may receive ownership, else why not.
+    pub transfer_blocked: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationRow {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub expires: String,
+    pub expired: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedRow {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub when: String,
+    pub how: String,
+}
+
+#[server(endpoint = "team/load")]
+pub async fn load_team() -> Result<TeamView, AppError> {
+    use crate::ssr;
+    use offplan::{
+        db::{invitations, team},
+        policy::{grantable_roles, Permission},
+    };
+    let (mut scope, brand, user) = ssr::org_scope().await?;
+    let members = team::members(&mut scope).await.map_err(ssr::repo)?;
+    let pending = invitations::pending(&mut scope).await.map_err(ssr::repo)?;
+    let removed = team::recently_removed(&mut scope)
+        .await
+        .map_err(ssr::repo)?;
+    let require_2fa = team::requires_second_factor(&mut scope)
+        .await
+        .map_err(ssr::repo)?;
+    let my_role = scope.membership().role();
+    scope.commit().await.map_err(ssr::repo)?;
+    let can_manage = my_role.can(Permission::ManageMembers);
+    Ok(TeamView {
+        org_name: brand.name,
+        my_role,
+        can_manage,
+        can_transfer: my_role.can(Permission::TransferOwnership),
+        grantable: grantable_roles(my_role).to_vec(),
+        members: members
+            .into_iter()
+            .map(|m| {
+                let is_me = m.user_id == user.id;
+                MemberView {
+                    id: m.user_id.as_uuid(),
+                    transfer_blocked: team::transfer_gate(&m, require_2fa)
+                        .err()
+                        .map(str::to_owned),
+                    name: m.display_name,
+                    email: m.email,
+                    joined: ssr::day(m.joined_at),
+                    last_active: m
+                        .last_active_at
+                        .map(ssr::ago)
+                        .unwrap_or_else(|| "never".into()),
+                    manageable: can_manage && !is_me && m.role != Role::Owner,
+                    role: m.role,
+                    is_me,
+                }
+            })
+            .collect(),
+        invitations: pending
+            .into_iter()
+            .map(|i| InvitationRow {
+                id: i.id,
+                email: i.email,
+                role: i.role,
+                invited_by: i.invited_by,
+                expires: if i.expired {
+                    "Expired".into()
+                } else {
+                    ssr::day(i.expires_at)
+                },
+                expired: i.expired,
+            })
+            .collect(),
+        removed: removed
+            .into_iter()
+            .map(|r| RemovedRow {
+                name: r.display_name,
+                email: r.email,
+                role: r.role,
+                when: ssr::day(r.removed_at),
+                how: match r.removed_by {
+                    Some(by) => format!("Removed by {by}"),
+                    None => "Left".into(),
+                },
+            })
+            .collect(),
+    })
+}
+
+/// Splits what was typed into addresses: commas, semicolons, spaces or
+/// new lines between them; duplicates dropped (case-insensitively).
+pub fn split_emails(input: &str) -> Vec<String> {
+    let mut seen = Vec::<String>::new();
+    for part in input.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
+        let part = part.trim();
+        if !part.is_empty() && !seen.iter().any(|s| s.eq_ignore_ascii_case(part)) {
+            seen.push(part.to_owned());
+        }
+    }
+    seen
+}
+
+/// A member id from a form; anything else names nobody (404).
+#[cfg(feature = "ssr")]
+fn person(id: &str) -> Result<offplan::domain::UserId, AppError> {
+    offplan::domain::UserId::parse(id.trim()).ok_or(AppError::NotFound)
+}
+
+fn parse_role(role: &str) -> Result<Role, AppError> {
+    Role::parse(role).ok_or_else(|| AppError::invalid("role", "Choose a role."))
+}
+
+/// R4.2: invites one or several addresses with a role.
+#[server(endpoint = "team/invite")]
+pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOutcome>, AppError> {
+    use crate::ssr;
+    use offplan::{db::invitations, domain::EmailAddress};
+    let role = parse_role(&role)?;
+    let typed = split_emails(&emails);
+    if typed.is_empty() {
+        return Err(AppError::invalid(
+            "emails",
+            "Enter at least one email address.",
+        ));
+    }
+    if typed.len() > MAX_INVITES {
+        return Err(AppError::invalid(
+            "emails",
+            format!("Up to {MAX_INVITES} addresses at a time."),
+        ));
+    }
+    let mut parsed = Vec::with_capacity(typed.len());
+    for e in &typed {
+        match EmailAddress::parse(e) {
+            Ok(a) => parsed.push(a),
+            Err(_) => {
+                return Err(AppError::invalid(
+                    "emails",
+                    format!("“{e}” isn't an email address. Nothing was sent."),
+                ))
+            }
+        }
+    }
+    let (mut scope, brand, user) = ssr::org_scope().await?;
+    let info = ssr::request_site()?;
+    let link = |t: &offplan::token::Token| {
+        info.org_url(brand.subdomain.as_str(), &format!("/invite/{}", t.expose()))
+    };
+    let letter = invitations::Letter {
+        org_name: &brand.name,
+        inviter: &user.display_name,
+        link: &link,
+    };
+    let outcomes = invitations::invite(&mut scope, &parsed, role, &letter, &ssr::request_meta())
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)?;
+    Ok(outcomes)
+}
+
+/// R4.3.
+#[server(endpoint = "team/role")]
+pub async fn change_member_role(user: String, role: String) -> Result<(), AppError> {
+    use crate::ssr;
+    let role = parse_role(&role)?;
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    offplan::db::team::change_role(&mut scope, person(&user)?, role)
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)
+}
+
+/// R4.4.
+#[server(endpoint = "team/remove")]
+pub async fn remove_member(user: String) -> Result<(), AppError> {
+    use crate::ssr;
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    offplan::db::team::remove(&mut scope, person(&user)?)
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)
+}
+
+/// R4.4: leaving answers where to go next (the organisation picker).
+#[server(endpoint = "team/leave")]
+pub async fn leave_org() -> Result<String, AppError> {
+    use crate::ssr;
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    offplan::db::team::leave(&mut scope)
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)?;
+    let url = ssr::request_site()?.central("/orgs");
+    ssr::redirect_plain_form(&url);
+    Ok(url)
+}
+
+/// R4.6.
+#[server(endpoint = "team/transfer")]
+pub async fn transfer_org(user: String) -> Result<(), AppError> {
+    use crate::ssr;
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    offplan::db::team::transfer_ownership(&mut scope, person(&user)?)
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)
+}
+
+/// R4.5.
+#[server(endpoint = "team/revoke")]
+pub async fn revoke_invitation(id: Uuid) -> Result<(), AppError> {
+    use crate::ssr;
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    offplan::db::invitations::revoke(&mut scope, id, &ssr::request_meta())
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)
+}
+
+/// R4.5.
+#[server(endpoint = "team/resend")]
+pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
+    use crate::ssr;
+    use offplan::db::invitations;
+    let (mut scope, brand, user) = ssr::org_scope().await?;
+    let info = ssr::request_site()?;
+    let link = |t: &offplan::token::Token| {
+        info.org_url(brand.subdomain.as_str(), &format!("/invite/{}", t.expose()))
+    };
+    let letter = invitations::Letter {
+        org_name: &brand.name,
+        inviter: &user.display_name,
+        link: &link,
+    };
+    invitations::resend(&mut scope, id, &letter, &ssr::request_meta())
+        .await
+        .map_err(ssr::repo)?;
+    scope.commit().await.map_err(ssr::repo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_emails;
+
+    #[test]
+    fn addresses_split_on_any_separator_and_dedupe() {
+        assert_eq!(
+            split_emails("a@x.io, b@x.io;c@x.io\n  A@X.IO  d@x.io"),
+            vec!["a@x.io", "b@x.io", "c@x.io", "d@x.io"]
+        );
+        assert!(split_emails(" ,; \n").is_empty());
+    }
+}

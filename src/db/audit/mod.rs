@@ -1,0 +1,285 @@
+//! The audit log (SPEC R8.1–R8.5).
+//!
+//! - **Written in the change's transaction**: [`append`] takes the caller's
+//!   connection, so an event exists exactly when the change it records does.
+//! - **Closed registry**: the action and its metadata keys come from
+//!   [`Action`]; an unregistered key is refused before anything is written.
+//! - **Hash chain per organisation**: a writer locks the organisation's
+//!   `audit_chain_heads` row (creating it on the first event), so concurrent
+//!   transactions queue instead of forking; `hash` is SHA-256 over the
+//!   previous hash and a canonical encoding of the event.
+//! - **Personal data apart**: an email or an IP goes to `audit_event_pii`
+//!   with a random salt; the chain covers only `SHA-256(salt ‖ data)`, so
+//!   erasing the data later (R8.5) leaves every hash valid.
+//! - **Insert-only**: `offplan_app` may insert and read, nothing else (R8.2).
+
+pub mod log;
+mod registry;
+pub mod verify;
+
+pub use registry::Action;
+
+use crate::domain::{OrgId, ProjectId, UserId};
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+use uuid::Uuid;
+
+/// Personal data that belongs with an event but outside its hash (R8.5).
+#[derive(Clone, Debug, Default)]
+pub struct Pii {
+    pub ip: Option<String>,
+    /// e.g. `{"email": "…"}`.
+    pub data: serde_json::Value,
+}
+
+pub struct NewEvent {
+    pub org: OrgId,
+    pub actor: Option<UserId>,
+    pub project: Option<ProjectId>,
+    pub action: Action,
+    pub target_type: Option<&'static str>,
+    pub target_id: Option<String>,
+    /// Non-personal details only, keys from the action's registry entry.
+    pub metadata: serde_json::Value,
+    pub pii: Option<Pii>,
+}
+
+impl NewEvent {
+    /// An event with no target, metadata or personal data yet.
+    pub fn new(org: OrgId, actor: Option<UserId>, action: Action) -> Self {
+        NewEvent {
+            org,
+            actor,
+            project: None,
+            action,
+            target_type: None,
+            target_id: None,
+            metadata: serde_json::json!({}),
+            pii: None,
+        }
+    }
+
+    pub fn target(mut self, kind: &'static str, id: impl ToString) -> Self {
+        self.target_type = Some(kind);
+        self.target_id = Some(id.to_string());
+        self
+    }
+
+    pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    pub fn pii(mut self, pii: Pii) -> Self {
+        self.pii = Some(pii);
+        self
+    }
+}
+
+/// The metadata carried a key its action's registry entry does not list.
+#[derive(Debug, thiserror::Error)]
+#[error("audit action {action} may not carry metadata key {key:?}")]
+pub struct UnregisteredKey {
+    pub action: &'static str,
+    pub key: String,
+}
+
+pub(crate) const GENESIS: [u8; 32] = [0; 32];
+
+/// The hashed part of an event, as stored. Verification rebuilds it from a
+/// row (or an exported line) and must get the same bytes.
+pub struct Hashed<'a> {
+    pub org: Uuid,
+    pub seq: i64,
+    pub occurred_at: OffsetDateTime,
+    pub actor: Option<Uuid>,
+    pub project: Option<Uuid>,
+    pub action: &'a str,
+    pub target_type: Option<&'a str>,
+    pub target_id: Option<&'a str>,
+    pub metadata: &'a serde_json::Value,
+    pub pii_digest: Option<&'a [u8]>,
+}
+
+/// SHA-256 over the previous hash and a canonical JSON array of the event's
+/// fields in a fixed order. `serde_json` maps are sorted, so metadata
+/// encodes the same way after a round trip through `jsonb`.
+pub fn event_hash(prev: &[u8], event: &Hashed<'_>) -> [u8; 32] {
+    let canonical = serde_json::json!([
+        event.org.to_string(),
+        event.seq,
+        event.occurred_at.format(&Rfc3339).unwrap_or_default(),
+        event.actor.map(|a| a.to_string()),
+        event.project.map(|p| p.to_string()),
+        event.action,
+        event.target_type,
+        event.target_id,
+        event.metadata,
+        event.pii_digest.map(|d| data_encoding::HEXLOWER.encode(d)),
+    ])
+    .to_string();
+    let mut hasher = Sha256::new();
+    hasher.update(prev);
+    hasher.update(canonical.as_bytes());
+    hasher.finalize().into()
+}
+
+/// `SHA-256(salt ‖ [ip, data])`: what the chain knows of the personal data.
+pub fn pii_digest(salt: &[u8], ip: Option<&str>, data: &serde_json::Value) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(serde_json::json!([ip, data]).to_string().as_bytes());
+    hasher.finalize().into()
+}
+
+/// Appends `event` to its organisation's chain inside the caller's
+/// transaction (which must have set `app.org_id` to the same organisation).
+/// Returns the event's `seq`.
+pub async fn append(conn: &mut PgConnection, event: &NewEvent) -> Result<i64, sqlx::Error> {
+    if let Some(key) = event.action.unregistered_key(&event.metadata) {
+        return Err(sqlx::Error::Encode(Box::new(UnregisteredKey {
+            action: event.action.as_str(),
+            key: key.to_owned(),
+        })));
+    }
+    let org = event.org.as_uuid();
+    sqlx::query!(
+        "insert into audit_chain_heads (org_id, seq, hash) values ($1, 0, $2) on conflict do nothing",
+        org,
+        GENESIS.as_slice()
+    )
+    .execute(&mut *conn)
+    .await?;
+    // The lock every writer of this organisation queues on: no fork.
+    let head = sqlx::query!(
+        "select seq, hash from audit_chain_heads where org_id = $1 for update",
+        org
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq = head.seq + 1;
+    // Microseconds: what timestamptz keeps, so the hash can be recomputed.
+    let now = OffsetDateTime::now_utc();
+    let occurred_at = now
+        .replace_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now);
+    let salt: [u8; 16] = rand::random();
+    let digest = event
+        .pii
+        .as_ref()
+        .map(|p| pii_digest(&salt, p.ip.as_deref(), &p.data));
+    let hash = event_hash(
+        &head.hash,
+        &Hashed {
+            org,
+            seq,
+            occurred_at,
+            actor: event.actor.map(|a| a.as_uuid()),
+            project: event.project.map(|p| p.as_uuid()),
+            action: event.action.as_str(),
+            target_type: event.target_type,
+            target_id: event.target_id.as_deref(),
+            metadata: &event.metadata,
+            pii_digest: digest.as_ref().map(|d| d.as_slice()),
+        },
+    );
+    sqlx::query!(
+        r#"
+        insert into audit_events
+            (org_id, seq, occurred_at, actor_user_id, project_id, action, target_type,
+             target_id, metadata, pii_class, pii_digest, prev_hash, hash)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+                (case when $10::bytea is null then 'none' else 'personal' end)::pii_class,
+                $10, $11, $12)
+        "#,
+        org,
+        seq,
+        occurred_at,
+        event.actor.map(|a| a.as_uuid()),
+        event.project.map(|p| p.as_uuid()),
+        event.action.as_str(),
+        event.target_type,
+        event.target_id,
+        event.metadata,
+        digest.as_ref().map(|d| d.as_slice()),
+        head.hash.as_slice(),
+        hash.as_slice(),
+    )
+    .execute(&mut *conn)
+    .await?;
+    if let Some(pii) = &event.pii {
+        sqlx::query!(
+            "insert into audit_event_pii (org_id, seq, ip, data, salt)
+             values ($1, $2, $3::text::inet, $4, $5)",
+            org,
+            seq,
+            pii.ip.as_deref(),
+            pii.data,
+            salt.as_slice(),
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query!(
+        "update audit_chain_heads set seq = $2, hash = $3 where org_id = $1",
+        org,
+        seq,
+        hash.as_slice()
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(seq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hashed(metadata: &serde_json::Value, digest: Option<&[u8]>) -> [u8; 32] {
+        event_hash(
+            &GENESIS,
+            &Hashed {
+                org: Uuid::nil(),
+                seq: 1,
+                occurred_at: OffsetDateTime::UNIX_EPOCH,
+                actor: None,
+                project: None,
+                action: "org.created",
+                target_type: Some("organisation"),
+                target_id: None,
+                metadata,
+                pii_digest: digest,
+            },
+        )
+    }
+
+    #[test]
+    fn the_hash_covers_the_metadata_and_the_personal_data_digest() {
+        let a = hashed(&serde_json::json!({"a": "1"}), None);
+        let b = hashed(&serde_json::json!({"a": "2"}), None);
+        let c = hashed(&serde_json::json!({"a": "1"}), Some(&[7; 32]));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn metadata_key_order_does_not_change_the_hash() {
+        let one: serde_json::Value = serde_json::from_str(r#"{"x":"1","y":"2"}"#).unwrap();
+        let two: serde_json::Value = serde_json::from_str(r#"{"y":"2","x":"1"}"#).unwrap();
+        assert_eq!(hashed(&one, None), hashed(&two, None));
+    }
+
+    #[test]
+    fn the_personal_data_digest_depends_on_the_salt() {
+        let data = serde_json::json!({"email": "ivan@example.com"});
+        assert_ne!(
+            pii_digest(&[1; 16], None, &data),
+            pii_digest(&[2; 16], None, &data)
+        );
+        assert_ne!(
+            pii_digest(&[1; 16], Some("192.0.2.1"), &data),
+            pii_digest(&[1; 16], None, &data)
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! The closed registry of audit actions (SPEC R8.1): every action the
+//! application may record, with the metadata keys it may carry. Metadata is
+//! for non-personal facts (roles, ids, counts); anything personal (an email,
+//! a name typed by someone) goes to the event's personal-data part instead,
+//! outside the hash (R8.5).
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! registry {
+    ($( $(#[$doc:meta])* $variant:ident => $name:literal, [$($key:literal),*]; )*) => {
+        /// What happened, in `noun.verb` form (the database checks the shape).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Action {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Action::$variant => $name, )*
+                }
+            }
+
+            /// The metadata keys this action may carry; any other key is refused.
+            pub fn metadata_keys(self) -> &'static [&'static str] {
+                match self {
+                    $( Action::$variant => &[$($key),*], )*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    OrgCreated => "org.created", ["subdomain"];
+    /// An operator reset a member's lost second factor (R3.6).
+    MemberSecondFactorReset => "member.second_factor_reset", ["operator", "checklist"];
+    /// A personal invitation was created (R4.2, R5.1).
+    InvitationSent => "invitation.sent", ["role"];
+    /// A pending invitation to the same email was re-issued (R4.2).
+    InvitationRefreshed => "invitation.refreshed", ["role", "previous_role"];
+    /// The same invitation was mailed again with a new link (R4.5).
+    InvitationResent => "invitation.resent", ["sent_count"];
+    InvitationRevoked => "invitation.revoked", ["role"];
+    /// Accepting admits the person with the invited role (R5.4).
+    InvitationAccepted => "invitation.accepted", ["role", "invitation_id"];
+    InvitationDeclined => "invitation.declined", ["role"];
+    /// R4.3.
+    MemberRoleChanged => "member.role_changed", ["from", "to"];
+    /// R4.4.
+    MemberRemoved => "member.removed", ["role"];
+    MemberLeft => "member.left", ["role"];
+    /// R4.6: the target is the new Owner.
+    OwnershipTransferred => "ownership.transferred", ["previous_owner", "operator"];
+    /// A sign-in on the organisation's own subdomain (R8.1 login events).
+    SignedIn => "auth.signed_in", ["method"];
+    /// R8.4: exporting the log is itself audited.
+    AuditExported => "audit.exported", ["rows", "filters"];
+}
+
+impl Action {
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.as_str() == s)
+    }
+
+    /// What the filter menu shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::OrgCreated => "Organisation created",
+            Action::MemberSecondFactorReset => "Second factor reset",
+            Action::InvitationSent => "Invitation sent",
+            Action::InvitationRefreshed => "Invitation refreshed",
+            Action::InvitationResent => "Invitation resent",
+            Action::InvitationRevoked => "Invitation revoked",
+            Action::InvitationAccepted => "Invitation accepted",
+            Action::InvitationDeclined => "Invitation declined",
+            Action::MemberRoleChanged => "Role changed",
+            Action::MemberRemoved => "Member removed",
+            Action::MemberLeft => "Member left",
+            Action::OwnershipTransferred => "Ownership transferred",
+            Action::SignedIn => "Signed in",
+            Action::AuditExported => "Audit log exported",
+        }
+    }
+
+    /// The first metadata key not in the registry, if any.
+    pub fn unregistered_key<'a>(self, metadata: &'a serde_json::Value) -> Option<&'a str> {
+        let allowed = self.metadata_keys();
+        match metadata.as_object() {
+            Some(map) => map
+                .keys()
+                .map(String::as_str)
+                .find(|k| !allowed.contains(k)),
+            None => Some("(not an object)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(*a));
+            assert_eq!(
+                Action::ALL
+                    .iter()
+                    .filter(|b| b.as_str() == a.as_str())
+                    .count(),
+                1
+            );
+        }
+        assert_eq!(Action::parse("member.promoted_to_god"), None);
+    }
+
+    #[test]
+    fn names_match_the_database_shape() {
+        for a in Action::ALL {
+            let (noun, verb) = a.as_str().split_once('.').unwrap_or_default();
+            assert!(!noun.is_empty() && !verb.is_empty(), "{a:?}");
+            assert!(a
+                .as_str()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'));
+        }
+    }
+
+    #[test]
+    fn metadata_keys_are_checked_against_the_action() {
+        let ok = json!({"from": "admin", "to": "sales_agent"});
+        assert_eq!(Action::MemberRoleChanged.unregistered_key(&ok), None);
+        let personal = json!({"from": "admin", "email": "x@example.com"});
+        assert_eq!(
+            Action::MemberRoleChanged.unregistered_key(&personal),
+            Some("email")
+        );
+        assert_eq!(
+            Action::MemberRoleChanged.unregistered_key(&json!([1])),
+            Some("(not an object)")
+        );
+    }
+}
