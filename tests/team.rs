@@ -1,0 +1,570 @@
+//! Settings → Team, personal invitations and the audit chain against a real
+//! database (SPEC R2.3, R4.3–R4.6, R5.4, R8.1–R8.3). Two organisations in
+//! each tenancy test.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failed assertion"
+)]
+
+mod common;
+
+use common::*;
+use offplan::{
+    db::{
+        audit::{self, verify},
+        identity::RequestMeta,
+        invitations::{self, AcceptOutcome, InvitationState, InviteOutcome, Letter},
+        team,
+        testing::{seeded_db, TestDb},
+        RepoError,
+    },
+    domain::{EmailAddress, OrgId, UserId},
+    policy::Role,
+    token::{Token, TokenHash},
+};
+use std::sync::{Arc, Mutex};
+
+async fn audit_count(db: &TestDb, org: OrgId) -> i64 {
+    sqlx::query_scalar("select count(*) from audit_events where org_id = $1")
+        .bind(org.as_uuid())
+        .fetch_one(db.admin.pool_for_tests())
+        .await
+        .unwrap()
+}
+
+/// Invites `email` to `org` as `actor` and returns the emailed token.
+async fn invite(db: &TestDb, org: OrgId, actor: UserId, email: &str, role: Role) -> TokenHash {
+    let sent: Arc<Mutex<Option<TokenHash>>> = Arc::default();
+    let keep = sent.clone();
+    let link = move |t: &Token| {
+        *keep.lock().unwrap() = Some(t.hash());
+        format!("https://x/invite/{}", t.expose())
+    };
+    let letter = Letter {
+        org_name: "Acme",
+        inviter: "Ava",
+        link: &link,
+    };
+    let mut scope = db.app.scope(org, actor).await.unwrap();
+    let out = invitations::invite(
+        &mut scope,
+        &[EmailAddress::parse(email).unwrap()],
+        role,
+        &letter,
+        &RequestMeta::default(),
+    )
+    .await
+    .unwrap();
+    scope.commit().await.unwrap();
+    assert!(matches!(
+        out[0],
+        InviteOutcome::Sent(_) | InviteOutcome::Refreshed(_)
+    ));
+    let hash = *sent.lock().unwrap();
+    hash.unwrap()
+}
+
+async fn new_user(db: &TestDb, email: &str) -> UserId {
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "insert into users (email, display_name) values ($1, 'New Person') returning id",
+    )
+    .bind(email)
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    UserId::parse(&id.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn fifty_parallel_accepts_make_one_membership_and_forty_nine_already_accepted() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let ava = user(&db, "ava@acme.example").await;
+    let hash = invite(&db, acme, ava, "ivan@new.example", Role::SalesAgent).await;
+    let ivan = new_user(&db, "Ivan@New.example").await; // case differs (R5.6)
+    let before = audit_count(&db, acme).await;
+
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let app = db.app.clone();
+            tokio::spawn(async move {
+                app.accept_invitation(&hash, ivan, &RequestMeta::default())
+                    .await
+                    .unwrap()
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut joined = 0;
+    let mut already = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            AcceptOutcome::Joined { role, .. } => {
+                assert_eq!(role, Role::SalesAgent);
+                joined += 1
+            }
+            AcceptOutcome::NotPending(InvitationState::Accepted) => already += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((joined, already), (1, 49));
+    let memberships: i64 =
+        sqlx::query_scalar("select count(*) from memberships where org_id = $1 and user_id = $2")
+            .bind(acme.as_uuid())
+            .bind(ivan.as_uuid())
+            .fetch_one(db.admin.pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(memberships, 1);
+    assert_eq!(audit_count(&db, acme).await, before + 1);
+}
+
+#[tokio::test]
+async fn a_declined_token_cannot_be_accepted_and_a_new_invitation_is_not_blocked() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let ava = user(&db, "ava@acme.example").await;
+    let hash = invite(&db, acme, ava, "ivan@new.example", Role::SalesAgent).await;
+    let ivan = new_user(&db, "ivan@new.example").await;
+
+    let declined = db
+        .app
+        .decline_invitation(&hash, None, &RequestMeta::default())
+        .await
+        .unwrap();
+    assert_eq!(declined, Some(InvitationState::Declined));
+    let accept = db
+        .app
+        .accept_invitation(&hash, ivan, &RequestMeta::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        accept,
+        Some(AcceptOutcome::NotPending(InvitationState::Declined))
+    );
+
+    // R5.4: a declined invitation never blocks a fresh one.
+    let fresh = invite(&db, acme, ava, "ivan@new.example", Role::ContentEditor).await;
+    assert!(matches!(
+        db.app
+            .accept_invitation(&fresh, ivan, &RequestMeta::default())
+            .await
+            .unwrap(),
+        Some(AcceptOutcome::Joined {
+            role: Role::ContentEditor,
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn reinviting_a_pending_email_refreshes_it_and_the_old_link_stops_working() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let ava = user(&db, "ava@acme.example").await;
+    let old = invite(&db, acme, ava, "ivan@new.example", Role::SalesAgent).await;
+    let new = invite(&db, acme, ava, "IVAN@new.example", Role::SalesManager).await;
+    let pending: i64 = sqlx::query_scalar(
+        "select count(*) from invitations where org_id = $1 and status = 'pending'",
+    )
+    .bind(acme.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(pending, 1);
+    assert_eq!(db.app.invitation(&old).await.unwrap(), None);
+    let view = db.app.invitation(&new).await.unwrap().unwrap();
+    assert_eq!(view.role, Role::SalesManager);
+    assert_eq!(view.state, InvitationState::Valid);
+}
+
+#[tokio::test]
+async fn a_token_of_one_organisation_is_accepted_into_that_organisation_only() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let luis = user(&db, "luis@lumen.example").await;
+    let hash = invite(&db, lumen, luis, "ivan@new.example", Role::ContentEditor).await;
+    let ivan = new_user(&db, "ivan@new.example").await;
+    let out = db
+        .app
+        .accept_invitation(&hash, ivan, &RequestMeta::default())
+        .await
+        .unwrap();
+    assert!(matches!(out, Some(AcceptOutcome::Joined { ref subdomain, .. }) if subdomain == "lumen"));
+    assert!(matches!(db.app.scope(acme, ivan).await, Err(RepoError::NotFound)));
+    // Acme's admins cannot see or revoke Lumen's invitations.
+    let ava = user(&db, "ava@acme.example").await;
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    assert!(invitations::pending(&mut scope).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_wrong_account_cannot_accept() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let ava = user(&db, "ava@acme.example").await;
+    let hash = invite(&db, acme, ava, "ivan@new.example", Role::SalesAgent).await;
+    let luis = user(&db, "luis@lumen.example").await;
+    let out = db
+        .app
+        .accept_invitation(&hash, luis, &RequestMeta::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        Some(AcceptOutcome::WrongAccount {
+            invited: "ivan@new.example".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn an_admin_cannot_change_or_remove_the_owner() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let (ava, ben) = (
+        user(&db, "ava@acme.example").await,
+        user(&db, "ben@acme.example").await,
+    );
+    let mut scope = db.app.scope(acme, ben).await.unwrap();
+    assert!(matches!(
+        team::change_role(&mut scope, ava, Role::SalesAgent).await,
+        Err(RepoError::Forbidden(_))
+    ));
+    assert!(matches!(
+        team::remove(&mut scope, ava).await,
+        Err(RepoError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn nobody_changes_their_own_role() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    for email in ["ava@acme.example", "ben@acme.example"] {
+        let me = user(&db, email).await;
+        let mut scope = db.app.scope(acme, me).await.unwrap();
+        assert!(
+            matches!(
+                team::change_role(&mut scope, me, Role::SalesAgent).await,
+                Err(RepoError::Forbidden(_))
+            ),
+            "{email}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_sales_manager_may_not_manage_members_and_another_tenant_is_not_found() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let chloe = user(&db, "chloe@acme.example").await;
+    let ella = user(&db, "ella@acme.example").await;
+    let mut scope = db.app.scope(acme, chloe).await.unwrap();
+    assert!(matches!(
+        team::change_role(&mut scope, ella, Role::SalesManager).await,
+        Err(RepoError::Forbidden(_))
+    ));
+    drop(scope);
+    // Ava manages Acme, but Lumen's Marta is nobody there: 404.
+    let ava = user(&db, "ava@acme.example").await;
+    let marta = user(&db, "marta@lumen.example").await;
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    assert!(matches!(
+        team::change_role(&mut scope, marta, Role::SalesAgent).await,
+        Err(RepoError::NotFound)
+    ));
+    assert!(matches!(
+        team::remove(&mut scope, marta).await,
+        Err(RepoError::NotFound)
+    ));
+    drop(scope);
+    let mut scope = db.app.scope(lumen, user(&db, "luis@lumen.example").await).await.unwrap();
+    assert_eq!(team::members(&mut scope).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn transfer_is_atomic_and_the_old_owner_becomes_admin() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let (ava, ben, chloe) = (
+        user(&db, "ava@acme.example").await,
+        user(&db, "ben@acme.example").await,
+        user(&db, "chloe@acme.example").await,
+    );
+    let before = audit_count(&db, acme).await;
+
+    // The gate: not an Admin.
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    assert!(matches!(
+        team::transfer_ownership(&mut scope, chloe).await,
+        Err(RepoError::Conflict(_))
+    ));
+    drop(scope);
+    // An Admin cannot transfer at all.
+    let mut scope = db.app.scope(acme, ben).await.unwrap();
+    assert!(matches!(
+        team::transfer_ownership(&mut scope, ava).await,
+        Err(RepoError::Forbidden(_))
+    ));
+    drop(scope);
+
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    team::transfer_ownership(&mut scope, ben).await.unwrap();
+    scope.commit().await.unwrap();
+
+    let (owner, roles): (uuid::Uuid, Vec<String>) = sqlx::query_as(
+        "select o.owner_user_id, array(select role::text from memberships
+                 where org_id = o.id and user_id in ($2, $3) order by user_id = $2 desc)
+         from organisations o where o.id = $1",
+    )
+    .bind(acme.as_uuid())
+    .bind(ava.as_uuid())
+    .bind(ben.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(owner, ben.as_uuid());
+    assert_eq!(roles, vec!["admin".to_owned(), "owner".to_owned()]);
+    assert_eq!(audit_count(&db, acme).await, before + 1);
+}
+
+#[tokio::test]
+async fn transfer_requires_a_second_factor_when_the_organisation_does() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    sqlx::query("update organisations set require_second_factor = true where subdomain = 'acme'")
+        .execute(db.admin.pool_for_tests())
+        .await
+        .unwrap();
+    let (ava, ben) = (
+        user(&db, "ava@acme.example").await,
+        user(&db, "ben@acme.example").await,
+    );
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    let err = team::transfer_ownership(&mut scope, ben).await.unwrap_err();
+    assert!(matches!(err, RepoError::Conflict(ref m) if m.contains("second factor")), "{err:?}");
+}
+
+#[tokio::test]
+async fn every_team_mutation_leaves_exactly_one_audit_event() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let lumen = org(&db, "lumen").await;
+    let (ava, dan, ella) = (
+        user(&db, "ava@acme.example").await,
+        user(&db, "dan@acme.example").await,
+        user(&db, "ella@acme.example").await,
+    );
+    let lumen_before = audit_count(&db, lumen).await;
+    let mut n = audit_count(&db, acme).await;
+
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    team::change_role(&mut s, ella, Role::SalesManager).await.unwrap();
+    s.commit().await.unwrap();
+    n += 1;
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    invite(&db, acme, ava, "new@new.example", Role::SalesAgent).await;
+    n += 1;
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    invite(&db, acme, ava, "new@new.example", Role::Admin).await;
+    n += 1;
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "select id from invitations where org_id = $1 and status = 'pending'",
+    )
+    .bind(acme.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    invitations::revoke(&mut s, id, &RequestMeta::default())
+        .await
+        .unwrap();
+    s.commit().await.unwrap();
+    n += 1;
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    team::remove(&mut s, dan).await.unwrap();
+    s.commit().await.unwrap();
+    n += 1;
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    let mut s = db.app.scope(acme, ella).await.unwrap();
+    team::leave(&mut s).await.unwrap();
+    s.commit().await.unwrap();
+    n += 1;
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    // A refused change writes nothing.
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    assert!(team::leave(&mut s).await.is_err());
+    drop(s);
+    assert_eq!(audit_count(&db, acme).await, n);
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "select action from audit_events where org_id = $1 order by seq desc limit 6",
+    )
+    .bind(acme.as_uuid())
+    .fetch_all(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "member.left",
+            "member.removed",
+            "invitation.revoked",
+            "invitation.refreshed",
+            "invitation.sent",
+            "member.role_changed"
+        ]
+    );
+    // The other organisation's chain is untouched.
+    assert_eq!(audit_count(&db, lumen).await, lumen_before);
+}
+
+#[tokio::test]
+async fn a_removed_member_is_signed_out_and_loses_the_organisation() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let (ava, ella) = (
+        user(&db, "ava@acme.example").await,
+        user(&db, "ella@acme.example").await,
+    );
+    let epoch = |db: &TestDb| {
+        let pool = db.admin.pool_for_tests().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select auth_epoch from users where email = 'ella@acme.example'")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let before = epoch(&db).await;
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    team::remove(&mut s, ella).await.unwrap();
+    s.commit().await.unwrap();
+    assert_eq!(epoch(&db).await, before + 1);
+    assert!(matches!(db.app.scope(acme, ella).await, Err(RepoError::NotFound)));
+}
+
+#[tokio::test]
+async fn audit_verify_passes_on_a_clean_chain_and_names_the_row_a_superuser_edited() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    for i in 0..5 {
+        invite(&db, acme, ava, &format!("p{i}@new.example"), Role::SalesAgent).await;
+    }
+    let reports = verify::verify_database(&db.admin, None).await.unwrap();
+    assert!(reports.iter().all(|r| r.broken.is_none()), "{reports:?}");
+    let acme_report = reports.iter().find(|r| r.subdomain == "acme").unwrap();
+    assert_eq!(acme_report.checked, 5);
+
+    // A superuser rewrites one event's metadata.
+    sqlx::query(
+        "update audit_events set metadata = '{\"role\": \"admin\"}' where org_id = $1 and seq = 3",
+    )
+    .bind(acme.as_uuid())
+    .execute(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    let reports = verify::verify_database(&db.admin, None).await.unwrap();
+    let broken = reports
+        .iter()
+        .find(|r| r.subdomain == "acme")
+        .unwrap()
+        .broken
+        .clone()
+        .unwrap();
+    assert_eq!(broken.seq, 3);
+    // Lumen's chain is another chain: still intact.
+    assert!(reports
+        .iter()
+        .find(|r| r.org_id == lumen.as_uuid())
+        .unwrap()
+        .broken
+        .is_none());
+
+    // Erasing personal data (R8.5) leaves the chain intact.
+    let db2 = seeded_db().await.unwrap();
+    let acme2 = org(&db2, "acme").await;
+    let ava2 = user(&db2, "ava@acme.example").await;
+    invite(&db2, acme2, ava2, "gone@new.example", Role::SalesAgent).await;
+    sqlx::query("update audit_event_pii set data = '{}', ip = null, pseudonymised_at = now()")
+        .execute(db2.admin.pool_for_tests())
+        .await
+        .unwrap();
+    let reports = verify::verify_database(&db2.admin, Some("acme")).await.unwrap();
+    assert!(reports[0].broken.is_none());
+}
+
+#[tokio::test]
+async fn twenty_concurrent_writers_leave_a_gap_free_unforked_chain() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let ava = user(&db, "ava@acme.example").await;
+    let before = audit_count(&db, acme).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let app = db.app.clone();
+            tokio::spawn(async move {
+                let link = |t: &Token| t.expose().to_owned();
+                let letter = Letter {
+                    org_name: "Acme",
+                    inviter: "Ava",
+                    link: &link,
+                };
+                let mut scope = app.scope(acme, ava).await.unwrap();
+                invitations::invite(
+                    &mut scope,
+                    &[EmailAddress::parse(&format!("c{i}@new.example")).unwrap()],
+                    Role::SalesAgent,
+                    &letter,
+                    &RequestMeta::default(),
+                )
+                .await
+                .unwrap();
+                scope.commit().await.unwrap();
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let seqs: Vec<i64> =
+        sqlx::query_scalar("select seq from audit_events where org_id = $1 order by seq")
+            .bind(acme.as_uuid())
+            .fetch_all(db.admin.pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(seqs.len() as i64, before + 20);
+    assert_eq!(seqs, (1..=before + 20).collect::<Vec<_>>());
+    let reports = verify::verify_database(&db.admin, Some("acme")).await.unwrap();
+    assert_eq!(reports[0].broken, None);
+    assert_eq!(reports[0].checked as i64, before + 20);
+}
+
+#[tokio::test]
+async fn unregistered_metadata_keys_are_refused_before_anything_is_written() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let before = audit_count(&db, acme).await;
+    let mut tx = app_tx(&db, acme.as_uuid(), uuid::Uuid::nil()).await;
+    let err = audit::append(
+        &mut tx,
+        &audit::NewEvent::new(acme, None, audit::Action::MemberRoleChanged)
+            .metadata(serde_json::json!({ "email": "someone@example.com" })),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("email"), "{err}");
+    tx.commit().await.unwrap();
+    assert_eq!(audit_count(&db, acme).await, before);
+}
