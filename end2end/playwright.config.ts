@@ -78,6 +78,7 @@ export default defineConfig({
       // Every test signs in from 127.0.0.1; the limits have their own HTTP test.
       LOGIN_LIMIT_PER_IP: '10000',
       SIGNUP_LIMIT_PER_IP: '10000',
+      TOKEN_LIMIT_PER_IP: '10000',
     },
   },
   ],

@@ -191,8 +191,13 @@ async fn a_token_of_one_organisation_is_accepted_into_that_organisation_only() {
         .accept_invitation(&hash, ivan, &RequestMeta::default())
         .await
         .unwrap();
-    assert!(matches!(out, Some(AcceptOutcome::Joined { ref subdomain, .. }) if subdomain == "lumen"));
-    assert!(matches!(db.app.scope(acme, ivan).await, Err(RepoError::NotFound)));
+    assert!(
+        matches!(out, Some(AcceptOutcome::Joined { ref subdomain, .. }) if subdomain == "lumen")
+    );
+    assert!(matches!(
+        db.app.scope(acme, ivan).await,
+        Err(RepoError::NotFound)
+    ));
     // Acme's admins cannot see or revoke Lumen's invitations.
     let ava = user(&db, "ava@acme.example").await;
     let mut scope = db.app.scope(acme, ava).await.unwrap();
@@ -280,7 +285,11 @@ async fn a_sales_manager_may_not_manage_members_and_another_tenant_is_not_found(
         Err(RepoError::NotFound)
     ));
     drop(scope);
-    let mut scope = db.app.scope(lumen, user(&db, "luis@lumen.example").await).await.unwrap();
+    let mut scope = db
+        .app
+        .scope(lumen, user(&db, "luis@lumen.example").await)
+        .await
+        .unwrap();
     assert_eq!(team::members(&mut scope).await.unwrap().len(), 2);
 }
 
@@ -344,7 +353,10 @@ async fn transfer_requires_a_second_factor_when_the_organisation_does() {
     );
     let mut scope = db.app.scope(acme, ava).await.unwrap();
     let err = team::transfer_ownership(&mut scope, ben).await.unwrap_err();
-    assert!(matches!(err, RepoError::Conflict(ref m) if m.contains("second factor")), "{err:?}");
+    assert!(
+        matches!(err, RepoError::Conflict(ref m) if m.contains("second factor")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -361,7 +373,9 @@ async fn every_team_mutation_leaves_exactly_one_audit_event() {
     let mut n = audit_count(&db, acme).await;
 
     let mut s = db.app.scope(acme, ava).await.unwrap();
-    team::change_role(&mut s, ella, Role::SalesManager).await.unwrap();
+    team::change_role(&mut s, ella, Role::SalesManager)
+        .await
+        .unwrap();
     s.commit().await.unwrap();
     n += 1;
     assert_eq!(audit_count(&db, acme).await, n);
@@ -374,13 +388,12 @@ async fn every_team_mutation_leaves_exactly_one_audit_event() {
     n += 1;
     assert_eq!(audit_count(&db, acme).await, n);
 
-    let id: uuid::Uuid = sqlx::query_scalar(
-        "select id from invitations where org_id = $1 and status = 'pending'",
-    )
-    .bind(acme.as_uuid())
-    .fetch_one(db.admin.pool_for_tests())
-    .await
-    .unwrap();
+    let id: uuid::Uuid =
+        sqlx::query_scalar("select id from invitations where org_id = $1 and status = 'pending'")
+            .bind(acme.as_uuid())
+            .fetch_one(db.admin.pool_for_tests())
+            .await
+            .unwrap();
     let mut s = db.app.scope(acme, ava).await.unwrap();
     invitations::revoke(&mut s, id, &RequestMeta::default())
         .await
@@ -440,10 +453,12 @@ async fn a_removed_member_is_signed_out_and_loses_the_organisation() {
     let epoch = |db: &TestDb| {
         let pool = db.admin.pool_for_tests().clone();
         async move {
-            sqlx::query_scalar::<_, i64>("select auth_epoch from users where email = 'ella@acme.example'")
-                .fetch_one(&pool)
-                .await
-                .unwrap()
+            sqlx::query_scalar::<_, i64>(
+                "select auth_epoch from users where email = 'ella@acme.example'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
         }
     };
     let before = epoch(&db).await;
@@ -451,7 +466,10 @@ async fn a_removed_member_is_signed_out_and_loses_the_organisation() {
     team::remove(&mut s, ella).await.unwrap();
     s.commit().await.unwrap();
     assert_eq!(epoch(&db).await, before + 1);
-    assert!(matches!(db.app.scope(acme, ella).await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        db.app.scope(acme, ella).await,
+        Err(RepoError::NotFound)
+    ));
 }
 
 #[tokio::test]
@@ -460,7 +478,14 @@ async fn audit_verify_passes_on_a_clean_chain_and_names_the_row_a_superuser_edit
     let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
     let ava = user(&db, "ava@acme.example").await;
     for i in 0..5 {
-        invite(&db, acme, ava, &format!("p{i}@new.example"), Role::SalesAgent).await;
+        invite(
+            &db,
+            acme,
+            ava,
+            &format!("p{i}@new.example"),
+            Role::SalesAgent,
+        )
+        .await;
     }
     let reports = verify::verify_database(&db.admin, None).await.unwrap();
     assert!(reports.iter().all(|r| r.broken.is_none()), "{reports:?}");
@@ -501,7 +526,9 @@ async fn audit_verify_passes_on_a_clean_chain_and_names_the_row_a_superuser_edit
         .execute(db2.admin.pool_for_tests())
         .await
         .unwrap();
-    let reports = verify::verify_database(&db2.admin, Some("acme")).await.unwrap();
+    let reports = verify::verify_database(&db2.admin, Some("acme"))
+        .await
+        .unwrap();
     assert!(reports[0].broken.is_none());
 }
 
@@ -546,7 +573,9 @@ async fn twenty_concurrent_writers_leave_a_gap_free_unforked_chain() {
             .unwrap();
     assert_eq!(seqs.len() as i64, before + 20);
     assert_eq!(seqs, (1..=before + 20).collect::<Vec<_>>());
-    let reports = verify::verify_database(&db.admin, Some("acme")).await.unwrap();
+    let reports = verify::verify_database(&db.admin, Some("acme"))
+        .await
+        .unwrap();
     assert_eq!(reports[0].broken, None);
     assert_eq!(reports[0].checked as i64, before + 20);
 }

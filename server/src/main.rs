@@ -46,6 +46,14 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Benchmark data (issue 5): the `bench` organisation with MEMBERS
+    /// people and EVENTS audit events. Development machines only.
+    SeedBench {
+        #[arg(long, default_value_t = 500)]
+        members: i64,
+        #[arg(long, default_value_t = 1_000_000)]
+        events: i64,
+    },
     /// The audit log's hash chains (R8.3): verify, export.
     #[command(subcommand)]
     Audit(offplan_server::audit_cli::AuditCommand),
@@ -160,6 +168,13 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
                 return Err(format!("no account uses {email}").into());
             }
             println!("two-step verification is off for {email}; every session ended; recorded in the audit log");
+        }
+        Command::SeedBench { members, events } => {
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
+            let phc = offplan::db::seed::demo_password_hash().await?;
+            let n = offplan::db::seed::bench_org(&db, members, events, &phc).await?;
+            db.close().await;
+            println!("bench organisation: {members} members, {n} audit events");
         }
         Command::Audit(command) => {
             let settings = config.db_settings();

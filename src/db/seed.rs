@@ -228,3 +228,97 @@ pub async fn demo(db: &AdminDb) -> Result<(), DbError> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Issue 5's benchmark organisation: `bench.<base>`, `members` people (the
+/// first is the Owner, `owner@bench.example`, with the demo password hash
+/// `phc`) and `events` audit events appended through the real chain writer.
+/// Idempotent: tops the chain up to `events`.
+#[tracing::instrument(skip(db, phc))]
+pub async fn bench_org(db: &AdminDb, members: i64, events: i64, phc: &str) -> Result<i64, DbError> {
+    use super::audit::{self, Action, NewEvent, Pii};
+    use crate::domain::{OrgId, UserId};
+    let mut tx = db.pool.begin().await?;
+    sqlx::query!(
+        r#"insert into users (email, email_verified, display_name, password_hash)
+           select 'member' || i || '@bench.example', true, 'Bench Member ' || i, $2
+           from generate_series(1, $1::int8) as i
+           on conflict (email) do nothing"#,
+        members,
+        phc
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"insert into users (email, email_verified, display_name, password_hash)
+           values ('owner@bench.example', true, 'Bench Owner', $1) on conflict (email) do nothing"#,
+        phc
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"insert into organisations (name, subdomain, country, client_types, owner_user_id)
+           select 'Bench Estates', 'bench', 'GB', '{developer}', id from users where email = 'owner@bench.example'
+           on conflict (subdomain) do nothing"#
+    )
+    .execute(&mut *tx)
+    .await?;
+    let org = sqlx::query_scalar!("select id from organisations where subdomain = 'bench'")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query!(
+        r#"insert into memberships (org_id, user_id, role)
+           select $1, u.id, case when u.email = 'owner@bench.example' then 'owner'::member_role
+                                  when u.email like 'member1_@%' then 'admin'::member_role
+                                  else 'sales_agent'::member_role end
+           from users u where u.email like '%@bench.example'
+           on conflict do nothing"#,
+        org
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let people: Vec<uuid::Uuid> = sqlx::query_scalar!(
+        "select user_id from memberships where org_id = $1 order by user_id",
+        org
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let org = OrgId::from_db(org);
+    let have = sqlx::query_scalar!(
+        r#"select coalesce(max(seq), 0) as "n!" from audit_events where org_id = $1"#,
+        org.as_uuid()
+    )
+    .fetch_one(&db.pool)
+    .await?;
+    let roles = ["sales_agent", "sales_manager", "content_editor", "admin"];
+    let mut n = have;
+    while n < events {
+        let mut tx = db.pool.begin().await?;
+        let batch_end = (n + 5_000).min(events);
+        while n < batch_end {
+            let i = n as usize;
+            let actor = UserId::from_db(people[i % people.len()]);
+            let target = UserId::from_db(people[(i * 7 + 3) % people.len()]);
+            let event = if i.is_multiple_of(3) {
+                NewEvent::new(org, Some(actor), Action::InvitationSent)
+                    .target("invitation", uuid::Uuid::new_v4())
+                    .metadata(serde_json::json!({ "role": roles[i % 4] }))
+                    .pii(Pii {
+                        ip: Some("192.0.2.10".into()),
+                        data: serde_json::json!({ "email": format!("guest{i}@example.com") }),
+                    })
+            } else {
+                NewEvent::new(org, Some(actor), Action::MemberRoleChanged)
+                    .target("user", target)
+                    .metadata(serde_json::json!({ "from": roles[i % 4], "to": roles[(i + 1) % 4] }))
+            };
+            audit::append(&mut tx, &event).await?;
+            n += 1;
+        }
+        tx.commit().await?;
+        if n % 100_000 == 0 {
+            tracing::info!(events = n, "bench audit events");
+        }
+    }
+    Ok(n)
+}

@@ -146,6 +146,11 @@ fn OrgFrame(name: String, viewer: Option<Viewer>, account_url: String) -> impl I
         <header class="site-header site-header--brand">
             <a class="site-header__name" href="/">{name}</a>
             <span class="site-header__powered">"on offplan"</span>
+            {viewer.is_some().then(|| view! {
+                <nav class="site-header__nav" aria-label="Organisation">
+                    <a class="button button--quiet" href="/settings/team">"Team"</a>
+                </nav>
+            })}
             <AccountNav viewer account_url />
         </header>
         <main id="main" class="page">

@@ -86,7 +86,7 @@ impl Action {
     }
 
     /// The first metadata key not in the registry, if any.
-    pub fn unregistered_key<'a>(self, metadata: &'a serde_json::Value) -> Option<&'a str> {
+    pub fn unregistered_key(self, metadata: &serde_json::Value) -> Option<&str> {
         let allowed = self.metadata_keys();
         match metadata.as_object() {
             Some(map) => map
