@@ -45,6 +45,26 @@ const pages = [
   }],
   ['signed-in-central', url('app')],
   ['orgs', url('app', '/orgs')],
+  // Team and audit (issue 5), as Ben.
+  ['team', url('acme', '/settings/team')],
+  ['team-invited', url('acme', '/settings/team'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Email addresses').fill(`shot${Date.now()}@new.example, ella@acme.example`);
+    await page.getByRole('button', { name: 'Send invitations' }).click();
+    await page.getByText('is already a member').waitFor();
+  }],
+  ['team-remove-confirm', url('acme', '/settings/team'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByRole('row', { name: /Dan Hughes/ }).getByText('Remove…').click();
+  }],
+  ['team-invite-error', url('acme', '/settings/team'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Email addresses').fill('someone@, x');
+    await page.getByRole('button', { name: 'Send invitations' }).click();
+    await page.locator('#field-emails-error').waitFor();
+  }],
+  ['audit', url('acme', '/settings/audit')],
+  ['invite-invalid', url('acme', '/invite/not-a-token')],
   ['security-totp-setup', url('app', '/account/security'), async (page) => {
     await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Set up two-step verification' }).click();

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod config;
 pub mod csrf;
+pub mod fn_status;
 pub mod google;
 pub mod health;
 pub mod jobs;

@@ -195,6 +195,7 @@ pub fn router(config: Config, db: Db, auth: AuthServices) -> Router {
         )
         .route("/auth/google/start", get(google::start))
         .route("/auth/google/callback", get(google::callback))
+        .layer(middleware::from_fn(crate::fn_status::refusal_status))
         // R3.8: who is signed in, re-read from the database per request.
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -199,6 +199,27 @@ impl Db {
             serde_json::json!({}),
         )
         .await?;
+        // R8.1 login events: each organisation the person belongs to sees
+        // the sign-in in its own audit log, in this transaction.
+        let orgs = sqlx::query_scalar!(
+            "select org_id from memberships where user_id = $1 and status = 'active'",
+            user.as_uuid()
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for org in orgs {
+            set_tenant(&mut tx, Some(org), Some(user.as_uuid())).await?;
+            audit::append(
+                &mut tx,
+                &audit::NewEvent::new(OrgId::from_db(org), Some(user), audit::Action::SignedIn)
+                    .target("user", user)
+                    .pii(audit::Pii {
+                        ip: meta.ip.clone(),
+                        data: serde_json::json!({}),
+                    }),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

@@ -23,6 +23,7 @@ pub struct TeamView {
     pub my_role: Role,
     pub can_manage: bool,
     pub can_transfer: bool,
+    pub can_view_audit: bool,
     /// What the actor may hand out (R4.3).
     pub grantable: Vec<Role>,
     pub members: Vec<MemberView>,
@@ -88,6 +89,7 @@ pub async fn load_team() -> Result<TeamView, AppError> {
         my_role,
         can_manage,
         can_transfer: my_role.can(Permission::TransferOwnership),
+        can_view_audit: my_role.can(Permission::ViewAuditLog),
         grantable: grantable_roles(my_role).to_vec(),
         members: members
             .into_iter()

@@ -113,7 +113,7 @@ fn Team(view: TeamView, actions: Actions) -> impl IntoView {
             <header class="page-header">
                 <h1>"Team"</h1>
                 <p class="lead">{format!("{count} {} in {}", if count == 1 { "member" } else { "members" }, view.org_name)}</p>
-                <SettingsNav current="team" audit=view.can_manage />
+                <SettingsNav current="team" audit=view.can_view_audit />
             </header>
             {view.can_manage.then(|| view! { <InviteForm action=actions.invite grantable=view.grantable.clone() /> })}
             <FormError error=row_error />

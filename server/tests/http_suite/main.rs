@@ -11,3 +11,4 @@ mod auth;
 mod health;
 mod site;
 mod support;
+mod team;

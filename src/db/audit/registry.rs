@@ -54,8 +54,8 @@ registry! {
     MemberLeft => "member.left", ["role"];
     /// R4.6: the target is the new Owner.
     OwnershipTransferred => "ownership.transferred", ["previous_owner", "operator"];
-    /// A sign-in on the organisation's own subdomain (R8.1 login events).
-    SignedIn => "auth.signed_in", ["method"];
+    /// A member signed in, anywhere (R8.1 login events).
+    SignedIn => "auth.signed_in", [];
     /// R8.4: exporting the log is itself audited.
     AuditExported => "audit.exported", ["rows", "filters"];
 }
