@@ -16,6 +16,7 @@ use super::{
     identity::{is_unique_violation, queue_email, record_event, set_tenant, RequestMeta},
     Db, DbError, RepoError, Scope,
 };
+pub use crate::domain::{InvitationState, InviteOutcome};
 use crate::{
     domain::{EmailAddress, OrgId, UserId},
     policy::{grantable_roles, Denied, Permission, Role},
@@ -39,15 +40,6 @@ pub struct PendingInvitation {
     pub expires_at: OffsetDateTime,
     pub sent_count: i32,
     pub expired: bool,
-}
-
-/// What inviting one address did (R4.2).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InviteOutcome {
-    Sent(String),
-    /// A pending invitation to that address was renewed instead of duplicated.
-    Refreshed(String),
-    AlreadyMember(String),
 }
 
 /// What the invitation email says and links to.
@@ -297,16 +289,6 @@ pub async fn resend(
 }
 
 // ---- The invitee's side: by token (R5.4, R5.6) ----
-
-/// Where an invitation stands, as its landing page shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InvitationState {
-    Valid,
-    Expired,
-    Revoked,
-    Accepted,
-    Declined,
-}
 
 /// What the landing page shows about an invitation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

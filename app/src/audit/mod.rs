@@ -209,7 +209,7 @@ fn AuditLog(view: AuditView, current: FilterQuery) -> impl IntoView {
         .before
         .is_some()
         .then(|| format!("/settings/audit?{}", current.with_before(None)));
-    view! {
+    let filters = view! {
         <section class="card" aria-labelledby="filters-title">
             <h2 id="filters-title" class="visually-hidden">"Filters"</h2>
             <Form method="GET" action="" attr:class="form form--row filters">
@@ -252,6 +252,10 @@ fn AuditLog(view: AuditView, current: FilterQuery) -> impl IntoView {
                 <a class="button button--quiet" href="/settings/audit">"Clear"</a>
             </Form>
         </section>
+    }
+    .into_any();
+    view! {
+        {filters}
         <section class="card" aria-labelledby="events-title">
             <div class="card__header">
                 <h2 id="events-title">"Events"</h2>
@@ -282,4 +286,5 @@ fn AuditLog(view: AuditView, current: FilterQuery) -> impl IntoView {
             </nav>
         </section>
     }
+    .into_any()
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use offplan::{db::invitations::InvitationState, policy::Role, AppError};
+use offplan::{domain::InvitationState, policy::Role, AppError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -34,19 +34,23 @@ pub struct InviteLanding {
 #[server(endpoint = "invite/load")]
 pub async fn load_invitation(token: String) -> Result<InviteLanding, AppError> {
     use crate::ssr::{self, keys};
-    let db = ssr::db()?;
-    let auth = ssr::auth()?;
-    ssr::rate_limit(&db, &ssr::ip_bucket("token"), auth.limits.token_ip).await?;
-    let hash = parse_token(&db, &token).await?;
-    let Some(inv) = db.invitation(&hash).await.map_err(ssr::internal)? else {
-        return Err(miss(&db).await);
+    // Everything read from the request context is read before the first
+    // await: a page render may be superseded while this runs, and its
+    // context goes with it.
+    let req = TokenRequest::capture()?;
+    let brand = ssr::org_brand()?;
+    let viewer = ssr::current_user().map(|u| u.email);
+    let session = ssr::session().await?;
+    ssr::rate_limit(&req.db, &req.bucket, req.auth.limits.token_ip).await?;
+    let hash = req.parse(&token).await?;
+    let Some(inv) = req.db.invitation(&hash).await.map_err(ssr::internal)? else {
+        return Err(req.miss().await);
     };
     // An invitation is read on its own organisation's address only.
-    if ssr::org_brand()?.subdomain.as_str() != inv.subdomain {
+    if brand.subdomain.as_str() != inv.subdomain {
         return Err(AppError::NotFound);
     }
-    let google_email = ssr::session()
-        .await?
+    let google_email = session
         .get::<crate::auth::GoogleSignup>(keys::GOOGLE_SIGNUP)
         .await
         .ok()
@@ -59,41 +63,53 @@ pub async fn load_invitation(token: String) -> Result<InviteLanding, AppError> {
         role: inv.role,
         inviter: inv.inviter,
         expires: ssr::day(inv.expires_at),
-        viewer: ssr::current_user().map(|u| u.email),
-        google: auth.google,
+        viewer,
+        google: req.auth.google,
         google_email,
     })
 }
 
+/// What a token lookup needs from the request, captured up front.
 #[cfg(feature = "ssr")]
-async fn parse_token(
-    db: &offplan::db::Db,
-    token: &str,
-) -> Result<offplan::token::TokenHash, AppError> {
-    match offplan::token::Token::parse(token) {
-        Some(t) => Ok(t.hash()),
-        None => Err(miss(db).await),
-    }
+struct TokenRequest {
+    db: offplan::db::Db,
+    auth: crate::ssr::AuthServices,
+    ip: Option<std::net::IpAddr>,
+    bucket: String,
+    meta: offplan::db::identity::RequestMeta,
 }
 
-/// A token that names nothing: a 404, counted for the burst alert (R5.5).
 #[cfg(feature = "ssr")]
-async fn miss(db: &offplan::db::Db) -> AppError {
-    use crate::ssr;
-    if let Some(ip) = ssr::client_ip() {
-        let limit = ssr::auth().map(|a| a.limits.token_burst);
-        if let Ok(limit) = limit {
-            let _ = db
-                .note_token_miss(
-                    &ip.to_string(),
-                    limit.max,
-                    limit.window_secs,
-                    &ssr::request_meta(),
-                )
-                .await;
+impl TokenRequest {
+    fn capture() -> Result<Self, AppError> {
+        use crate::ssr;
+        Ok(TokenRequest {
+            db: ssr::db()?,
+            auth: ssr::auth()?,
+            ip: ssr::client_ip(),
+            bucket: ssr::ip_bucket("token"),
+            meta: ssr::request_meta(),
+        })
+    }
+
+    async fn parse(&self, token: &str) -> Result<offplan::token::TokenHash, AppError> {
+        match offplan::token::Token::parse(token) {
+            Some(t) => Ok(t.hash()),
+            None => Err(self.miss().await),
         }
     }
-    AppError::NotFound
+
+    /// A token that names nothing: a 404, counted for the burst alert (R5.5).
+    async fn miss(&self) -> AppError {
+        if let Some(ip) = self.ip {
+            let limit = self.auth.limits.token_burst;
+            let _ = self
+                .db
+                .note_token_miss(&ip.to_string(), limit.max, limit.window_secs, &self.meta)
+                .await;
+        }
+        AppError::NotFound
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -114,19 +130,20 @@ fn not_pending(state: InvitationState) -> AppError {
 pub async fn accept_invite(token: String) -> Result<String, AppError> {
     use crate::ssr;
     use offplan::db::invitations::AcceptOutcome;
-    let db = ssr::db()?;
-    let auth = ssr::auth()?;
-    ssr::rate_limit(&db, &ssr::ip_bucket("token"), auth.limits.token_ip).await?;
+    let req = TokenRequest::capture()?;
     let user = ssr::require_user()?;
-    let hash = parse_token(&db, &token).await?;
-    match db
-        .accept_invitation(&hash, user.id, &ssr::request_meta())
+    let info = ssr::request_site()?;
+    ssr::rate_limit(&req.db, &req.bucket, req.auth.limits.token_ip).await?;
+    let hash = req.parse(&token).await?;
+    match req
+        .db
+        .accept_invitation(&hash, user.id, &req.meta)
         .await
         .map_err(ssr::internal)?
     {
-        None => Err(miss(&db).await),
+        None => Err(req.miss().await),
         Some(AcceptOutcome::Joined { subdomain, .. }) => {
-            let url = ssr::request_site()?.org_url(&subdomain, "/settings/team");
+            let url = info.org_url(&subdomain, "/settings/team");
             ssr::redirect_plain_form(&url);
             Ok(url)
         }
@@ -144,20 +161,17 @@ pub async fn accept_invite(token: String) -> Result<String, AppError> {
 #[server(endpoint = "invite/decline")]
 pub async fn decline_invite(token: String) -> Result<(), AppError> {
     use crate::ssr;
-    let db = ssr::db()?;
-    let auth = ssr::auth()?;
-    ssr::rate_limit(&db, &ssr::ip_bucket("token"), auth.limits.token_ip).await?;
-    let hash = parse_token(&db, &token).await?;
-    match db
-        .decline_invitation(
-            &hash,
-            ssr::current_user().map(|u| u.id),
-            &ssr::request_meta(),
-        )
+    let req = TokenRequest::capture()?;
+    let actor = ssr::current_user().map(|u| u.id);
+    ssr::rate_limit(&req.db, &req.bucket, req.auth.limits.token_ip).await?;
+    let hash = req.parse(&token).await?;
+    match req
+        .db
+        .decline_invitation(&hash, actor, &req.meta)
         .await
         .map_err(ssr::internal)?
     {
-        None => Err(miss(&db).await),
+        None => Err(req.miss().await),
         Some(InvitationState::Declined) => Ok(()),
         Some(other) => Err(not_pending(other)),
     }
@@ -192,12 +206,15 @@ pub async fn invite_signup(
 ) -> Result<String, AppError> {
     use crate::ssr::{self, keys};
     use offplan::db::invitations::{InviteeSignup, InviteeSignupError};
-    let db = ssr::db()?;
-    let auth = ssr::auth()?;
-    ssr::rate_limit(&db, &ssr::ip_bucket("signup"), auth.limits.signup_ip).await?;
-    let hash = parse_token(&db, &token).await?;
+    let req = TokenRequest::capture()?;
+    let info = ssr::request_site()?;
+    let (db, auth) = (req.db.clone(), req.auth.clone());
+    let signup_bucket = ssr::ip_bucket("signup");
+    let session = ssr::session().await?;
+    ssr::rate_limit(&db, &signup_bucket, auth.limits.signup_ip).await?;
+    let hash = req.parse(&token).await?;
     let Some(inv) = db.invitation(&hash).await.map_err(ssr::internal)? else {
-        return Err(miss(&db).await);
+        return Err(req.miss().await);
     };
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
@@ -206,7 +223,6 @@ pub async fn invite_signup(
             "Enter your name (up to 120 characters).",
         ));
     }
-    let session = ssr::session().await?;
     let google_identity = if google.is_some() {
         let g = session
             .get::<crate::auth::GoogleSignup>(keys::GOOGLE_SIGNUP)
@@ -243,10 +259,10 @@ pub async fn invite_signup(
         password_hash,
         google_subject: google_identity.map(|g| g.subject),
     };
-    let meta = ssr::request_meta();
+    let meta = req.meta.clone();
     let (user, subdomain) = match db.sign_up_from_invitation(&hash, &signup, &meta).await {
         Ok(Some(done)) => done,
-        Ok(None) => return Err(miss(&db).await),
+        Ok(None) => return Err(req.miss().await),
         Err(InviteeSignupError::NotPending(state)) => return Err(not_pending(state)),
         Err(InviteeSignupError::EmailTaken) => {
             return Err(AppError::invalid(
@@ -258,7 +274,7 @@ pub async fn invite_signup(
     };
     let _ = session.remove_value(keys::GOOGLE_SIGNUP).await;
     ssr::establish(&session, &db, user, &meta).await?;
-    let url = ssr::request_site()?.org_url(&subdomain, "/settings/team");
+    let url = info.org_url(&subdomain, "/settings/team");
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
@@ -357,6 +373,7 @@ fn ValidInvitation(l: InviteLanding, token: String) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -424,4 +441,5 @@ fn NewPerson(l: InviteLanding, token: String) -> impl IntoView {
             <a class="button button--outline button--block" href=google_href rel="external">"Continue with Google"</a>
         })}
     }
+    .into_any()
 }

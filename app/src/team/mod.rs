@@ -7,7 +7,7 @@ pub mod invite;
 pub mod pages;
 
 use leptos::prelude::*;
-use offplan::{db::invitations::InviteOutcome, policy::Role, AppError};
+use offplan::{domain::InviteOutcome, policy::Role, AppError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -163,6 +163,7 @@ fn person(id: &str) -> Result<offplan::domain::UserId, AppError> {
     offplan::domain::UserId::parse(id.trim()).ok_or(AppError::NotFound)
 }
 
+#[cfg(feature = "ssr")]
 fn parse_role(role: &str) -> Result<Role, AppError> {
     Role::parse(role).ok_or_else(|| AppError::invalid("role", "Choose a role."))
 }
@@ -198,8 +199,9 @@ pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOu
             }
         }
     }
-    let (mut scope, brand, user) = ssr::org_scope().await?;
     let info = ssr::request_site()?;
+    let meta = ssr::request_meta();
+    let (mut scope, brand, user) = ssr::org_scope().await?;
     let link = |t: &offplan::token::Token| {
         info.org_url(brand.subdomain.as_str(), &format!("/invite/{}", t.expose()))
     };
@@ -208,7 +210,7 @@ pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOu
         inviter: &user.display_name,
         link: &link,
     };
-    let outcomes = invitations::invite(&mut scope, &parsed, role, &letter, &ssr::request_meta())
+    let outcomes = invitations::invite(&mut scope, &parsed, role, &letter, &meta)
         .await
         .map_err(ssr::repo)?;
     scope.commit().await.map_err(ssr::repo)?;
@@ -242,12 +244,12 @@ pub async fn remove_member(user: String) -> Result<(), AppError> {
 #[server(endpoint = "team/leave")]
 pub async fn leave_org() -> Result<String, AppError> {
     use crate::ssr;
+    let url = ssr::request_site()?.central("/orgs");
     let (mut scope, _, _) = ssr::org_scope().await?;
     offplan::db::team::leave(&mut scope)
         .await
         .map_err(ssr::repo)?;
     scope.commit().await.map_err(ssr::repo)?;
-    let url = ssr::request_site()?.central("/orgs");
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
@@ -267,8 +269,9 @@ pub async fn transfer_org(user: String) -> Result<(), AppError> {
 #[server(endpoint = "team/revoke")]
 pub async fn revoke_invitation(id: Uuid) -> Result<(), AppError> {
     use crate::ssr;
+    let meta = ssr::request_meta();
     let (mut scope, _, _) = ssr::org_scope().await?;
-    offplan::db::invitations::revoke(&mut scope, id, &ssr::request_meta())
+    offplan::db::invitations::revoke(&mut scope, id, &meta)
         .await
         .map_err(ssr::repo)?;
     scope.commit().await.map_err(ssr::repo)
@@ -279,8 +282,9 @@ pub async fn revoke_invitation(id: Uuid) -> Result<(), AppError> {
 pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
     use crate::ssr;
     use offplan::db::invitations;
-    let (mut scope, brand, user) = ssr::org_scope().await?;
     let info = ssr::request_site()?;
+    let meta = ssr::request_meta();
+    let (mut scope, brand, user) = ssr::org_scope().await?;
     let link = |t: &offplan::token::Token| {
         info.org_url(brand.subdomain.as_str(), &format!("/invite/{}", t.expose()))
     };
@@ -289,7 +293,7 @@ pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
         inviter: &user.display_name,
         link: &link,
     };
-    invitations::resend(&mut scope, id, &letter, &ssr::request_meta())
+    invitations::resend(&mut scope, id, &letter, &meta)
         .await
         .map_err(ssr::repo)?;
     scope.commit().await.map_err(ssr::repo)

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use offplan::{db::invitations::InviteOutcome, policy::Role, AppError};
+use offplan::{domain::InviteOutcome, policy::Role, AppError};
 
 use super::*;
 use crate::{
@@ -108,50 +108,76 @@ fn Team(view: TeamView, actions: Actions) -> impl IntoView {
         .cloned()
         .collect();
     let count = view.members.len();
+    // Each part is type-erased: the whole page as one static type is deeper
+    // than the compiler's query limit.
+    let invite_form = view.can_manage.then(|| {
+        view! { <InviteForm action=actions.invite grantable=view.grantable.clone() /> }.into_any()
+    });
+    let members = view! {
+        <section class="card" aria-labelledby="members-title">
+            <h2 id="members-title">"Members"</h2>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Joined"</th>
+                        <th scope="col">"Last active"</th>
+                        {view.can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    </tr></thead>
+                    <tbody>
+                        {view.members.iter().cloned().map(|m| view! {
+                            <MemberRow m grantable=view.grantable.clone() can_manage=view.can_manage actions />
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any();
+    let invitations =
+        view! { <Invitations rows=view.invitations.clone() can_manage=view.can_manage actions /> }
+            .into_any();
+    let removed = (!view.removed.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="removed-title">
+                <h2 id="removed-title">"Recently removed"</h2>
+                <ul class="plain-list">
+                    {view.removed.iter().map(|r| view! {
+                        <li><strong>{r.name.clone()}</strong>" · "{r.email.clone()}" · was "{r.role.label()}
+                            <span class="muted">" — "{r.how.clone()}", "{r.when.clone()}</span></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+        .into_any()
+    });
+    let transfer = view
+        .can_transfer
+        .then(|| view! { <TransferPanel admins action=actions.transfer /> }.into_any());
+    let leave = view! { <LeavePanel is_owner=view.my_role == Role::Owner action=actions.leave /> }
+        .into_any();
+    let header = view! {
+        <header class="page-header">
+            <h1>"Team"</h1>
+            <p class="lead">{format!("{count} {} in {}", if count == 1 { "member" } else { "members" }, view.org_name)}</p>
+            <SettingsNav current="team" audit=view.can_view_audit />
+        </header>
+    }
+    .into_any();
     view! {
         <div class="stack">
-            <header class="page-header">
-                <h1>"Team"</h1>
-                <p class="lead">{format!("{count} {} in {}", if count == 1 { "member" } else { "members" }, view.org_name)}</p>
-                <SettingsNav current="team" audit=view.can_view_audit />
-            </header>
-            {view.can_manage.then(|| view! { <InviteForm action=actions.invite grantable=view.grantable.clone() /> })}
+            {header}
+            {invite_form}
             <FormError error=row_error />
-            <section class="card" aria-labelledby="members-title">
-                <h2 id="members-title">"Members"</h2>
-                <div class="table-wrap">
-                    <table class="table">
-                        <thead><tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"Joined"</th>
-                            <th scope="col">"Last active"</th>
-                            {view.can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                        </tr></thead>
-                        <tbody>
-                            {view.members.iter().cloned().map(|m| view! {
-                                <MemberRow m grantable=view.grantable.clone() can_manage=view.can_manage actions />
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </section>
-            <Invitations rows=view.invitations.clone() can_manage=view.can_manage actions />
-            {(!view.removed.is_empty()).then(|| view! {
-                <section class="card" aria-labelledby="removed-title">
-                    <h2 id="removed-title">"Recently removed"</h2>
-                    <ul class="plain-list">
-                        {view.removed.iter().map(|r| view! {
-                            <li><strong>{r.name.clone()}</strong>" · "{r.email.clone()}" · was "{r.role.label()}
-                                <span class="muted">" — "{r.how.clone()}", "{r.when.clone()}</span></li>
-                        }).collect_view()}
-                    </ul>
-                </section>
-            })}
-            {view.can_transfer.then(|| view! { <TransferPanel admins action=actions.transfer /> })}
-            <LeavePanel is_owner=view.my_role == Role::Owner action=actions.leave />
+            {members}
+            {invitations}
+            {removed}
+            {transfer}
+            {leave}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -259,6 +285,7 @@ fn MemberRow(
             })}
         </tr>
     }
+    .into_any()
 }
 
 #[component]
