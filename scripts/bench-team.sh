@@ -21,7 +21,7 @@ $bin seed >/dev/null
 start=$(date +%s)
 $bin seed-bench --members "$members" --events "$events"
 echo "seeding took $(( $(date +%s) - start )) s"
-psql "$DATABASE_URL" -qc "vacuum analyze audit_events; vacuum analyze audit_event_pii; vacuum analyze memberships"
+psql "$DATABASE_URL" -q -c "vacuum analyze audit_events" -c "vacuum analyze audit_event_pii" -c "vacuum analyze memberships"
 
 $bin serve >/tmp/offplan-bench-team.log 2>&1 &
 server=$!

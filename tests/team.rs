@@ -597,3 +597,25 @@ async fn unregistered_metadata_keys_are_refused_before_anything_is_written() {
     tx.commit().await.unwrap();
     assert_eq!(audit_count(&db, acme).await, before);
 }
+
+#[tokio::test]
+async fn a_sign_in_is_recorded_in_each_organisation_of_the_person_and_no_other() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let (acme_before, lumen_before) = (audit_count(&db, acme).await, audit_count(&db, lumen).await);
+    db.app
+        .start_session(ava, &RequestMeta::default())
+        .await
+        .unwrap();
+    assert_eq!(audit_count(&db, acme).await, acme_before + 1);
+    assert_eq!(audit_count(&db, lumen).await, lumen_before);
+    let action: String = sqlx::query_scalar(
+        "select action from audit_events where org_id = $1 order by seq desc limit 1",
+    )
+    .bind(acme.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(action, "auth.signed_in");
+}

@@ -65,6 +65,15 @@ const pages = [
   }],
   ['audit', url('acme', '/settings/audit')],
   ['invite-invalid', url('acme', '/invite/not-a-token')],
+  ['invite-wrong-account', url('acme', '/settings/team'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    const email = `look${Date.now()}@new.example`;
+    await page.getByLabel('Email addresses').fill(email);
+    await page.getByRole('button', { name: 'Send invitations' }).click();
+    await page.getByText(`Invitation sent to ${email}`).waitFor();
+    await page.goto(url('app', '/dev/outbox'));
+    await page.goto(await page.locator(`.outbox__item[data-to="${email}"] .outbox__link`).first().getAttribute('href'));
+  }],
   ['security-totp-setup', url('app', '/account/security'), async (page) => {
     await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Set up two-step verification' }).click();

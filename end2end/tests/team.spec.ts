@@ -101,6 +101,7 @@ test('an invited person signs up from the emailed link, gains a role, loses it o
   await hydrated(page);
   const log = page.locator('.audit-list');
   await expect(log).toContainText(`Ben Carter invited ${email} as Sales Agent`);
+  await expect(log).toContainText('Ben Carter signed in');
   await expect(log).toContainText(`${name} accepted the invitation and joined as Sales Agent`);
   await expect(log).toContainText(`Ben Carter changed ${name}'s role from Sales Agent to Admin`);
   await expect(log).toContainText(`Ben Carter removed ${name} (Admin)`);

@@ -200,7 +200,9 @@ impl Db {
         )
         .await?;
         // R8.1 login events: each organisation the person belongs to sees
-        // the sign-in in its own audit log, in this transaction.
+        // the sign-in in its own audit log, in this transaction. (Their own
+        // memberships are visible once the transaction names the user.)
+        set_tenant(&mut tx, None, Some(user.as_uuid())).await?;
         let orgs = sqlx::query_scalar!(
             "select org_id from memberships where user_id = $1 and status = 'active'",
             user.as_uuid()

@@ -268,9 +268,9 @@ pub async fn bench_org(db: &AdminDb, members: i64, events: i64, phc: &str) -> Re
     sqlx::query!(
         r#"insert into memberships (org_id, user_id, role)
            select $1, u.id, case when u.email = 'owner@bench.example' then 'owner'::member_role
-                                  when u.email like 'member1_@%' then 'admin'::member_role
+                                  when (u.email collate "C") like 'member1_@%' then 'admin'::member_role
                                   else 'sales_agent'::member_role end
-           from users u where u.email like '%@bench.example'
+           from users u where (u.email collate "C") like '%@bench.example'
            on conflict do nothing"#,
         org
     )

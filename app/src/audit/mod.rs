@@ -171,7 +171,7 @@ pub fn AuditPage() -> impl IntoView {
     let audit = Resource::new_blocking(move || query.get(), load_audit);
     view! {
         <Title text="Audit log · Settings" />
-        <div class="stack">
+        <div class="stack stack--wide">
             <header class="page-header">
                 <h1>"Audit log"</h1>
                 <p class="lead">"Every change to your organisation, newest first. Entries can't be edited or deleted."</p>

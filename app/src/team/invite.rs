@@ -313,7 +313,7 @@ fn Gone(
         <section class="auth-card" aria-labelledby="invite-title">
             <h1 id="invite-title">{title}</h1>
             <p>{body}</p>
-            <p><a class="button button--outline" href="/login">"Sign in"</a></p>
+            <p><a class="button button--outline" href="/">"Go to the home page"</a></p>
         </section>
     }
 }

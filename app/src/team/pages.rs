@@ -166,7 +166,7 @@ fn Team(view: TeamView, actions: Actions) -> impl IntoView {
     }
     .into_any();
     view! {
-        <div class="stack">
+        <div class="stack stack--wide">
             {header}
             {invite_form}
             <FormError error=row_error />
@@ -265,7 +265,7 @@ fn MemberRow(
                     view! { <span class="tag" class:tag--brand=m.role == Role::Owner>{m.role.label()}</span> }.into_any()
                 }}
             </td>
-            <td>{m.joined.clone()}</td>
+            <td class="nowrap">{m.joined.clone()}</td>
             <td>{m.last_active.clone()}</td>
             {can_manage.then(|| view! {
                 <td class="table__actions">
@@ -317,9 +317,9 @@ fn Invitations(rows: Vec<InvitationRow>, can_manage: bool, actions: Actions) -> 
                                     view! {
                                         <tr>
                                             <td>{i.email.clone()}</td>
-                                            <td>{i.role.label()}</td>
+                                            <td class="nowrap">{i.role.label()}</td>
                                             <td>{i.invited_by.clone()}</td>
-                                            <td class:muted=i.expired>{i.expires.clone()}</td>
+                                            <td class="nowrap" class:muted=i.expired>{i.expires.clone()}</td>
                                             {can_manage.then(|| view! {
                                                 <td class="table__actions">
                                                     <ActionForm action=actions.resend attr:class="inline-form">
