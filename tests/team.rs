@@ -619,3 +619,36 @@ async fn a_sign_in_is_recorded_in_each_organisation_of_the_person_and_no_other()
     .unwrap();
     assert_eq!(action, "auth.signed_in");
 }
+
+#[tokio::test]
+async fn the_token_burst_alert_fires_once_when_one_address_crosses_the_threshold() {
+    let db = seeded_db().await.unwrap();
+    let meta = RequestMeta {
+        ip: Some("203.0.113.9".into()),
+        user_agent: None,
+    };
+    let mut fired = Vec::new();
+    for _ in 0..6 {
+        fired.push(
+            db.app
+                .note_token_miss("203.0.113.9", 3, 600, &meta)
+                .await
+                .unwrap(),
+        );
+    }
+    // The fourth failure crosses a threshold of three; later ones stay quiet.
+    assert_eq!(fired, [false, false, false, true, false, false]);
+    // Another address has its own count.
+    assert!(!db
+        .app
+        .note_token_miss("198.51.100.7", 3, 600, &meta)
+        .await
+        .unwrap());
+    let alerts: i64 = sqlx::query_scalar(
+        "select count(*) from security_events where kind = 'security.token_lookup_burst'",
+    )
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(alerts, 1);
+}

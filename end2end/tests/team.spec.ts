@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { Page } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
-import { signIn, unique } from './auth-helpers';
+import { signIn, signUp, unique } from './auth-helpers';
 import { siteUrl } from './urls';
 
 const databaseUrl = process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/offplan_e2e';
@@ -187,4 +187,38 @@ test('the Team and Audit log pages have no serious or critical accessibility vio
       .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
     expect(serious, path).toEqual([]);
   }
+});
+
+test('the Owner transfers ownership to an Admin who joined by invitation, and becomes an Admin (R4.6)', async ({ page, browser }) => {
+  const id = unique('');
+  const sub = `own${id}`.slice(0, 20);
+  await signUp(page, { name: 'Olga Owner', email: `olga${id}@new.example`, org: `Own ${id}`, sub });
+  await page.goto(siteUrl(sub, '/settings/team'));
+  await hydrated(page);
+  // No Admin yet: nobody can receive ownership.
+  await expect(page.getByText('No Admin can receive ownership yet.')).toBeVisible();
+
+  const adminEmail = `adam${id}@new.example`;
+  await invite(page, adminEmail, 'admin');
+  const href = await mailedLink(page, adminEmail);
+  const admin = await (await browser.newContext()).newPage();
+  await admin.goto(href);
+  await hydrated(admin);
+  await admin.getByLabel('Your name').fill(`Adam ${id}`);
+  await admin.getByLabel('Password', { exact: true }).fill('lantern orchard across the quiet bay');
+  await admin.getByRole('button', { name: 'Create account and join' }).click();
+  await admin.waitForURL(siteUrl(sub, '/settings/team'));
+
+  await page.reload();
+  await hydrated(page);
+  await page.getByText('Transfer ownership…').click();
+  await page.getByLabel('New Owner').selectOption({ label: `Adam ${id} (${adminEmail})` });
+  await page.getByRole('button', { name: 'Transfer ownership' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(`Adam ${id}`) })).toContainText('Owner');
+  // Olga is an Admin now: no transfer panel, and she may leave.
+  await expect(page.getByRole('heading', { name: 'Transfer ownership' })).toHaveCount(0);
+  await expect(page.getByText('Leave…')).toBeVisible();
+
+  await page.goto(siteUrl(sub, '/settings/audit'));
+  await expect(page.locator('.audit-list')).toContainText(`Olga Owner transferred ownership to Adam ${id}`);
 });

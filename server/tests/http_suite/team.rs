@@ -171,3 +171,21 @@ async fn the_csv_export_is_for_owner_and_admin_and_is_itself_audited() {
         .unwrap();
     assert!(again.contains("Ava Thompson exported"), "{again}");
 }
+
+/// R5.5: token lookups are limited per address; a malformed token is a 404
+/// like an unknown one.
+#[tokio::test]
+async fn invitation_lookups_are_rate_limited_per_address() {
+    let app = TestApp::spawn_with(&[("TOKEN_LIMIT_PER_IP", "3")]).await;
+    let token = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    for _ in 0..3 {
+        let res = app
+            .post_form(ACME, "/api/invite/load", &[("token", token)], None, &[])
+            .await;
+        assert_eq!(res.status(), 404);
+    }
+    let res = app
+        .post_form(ACME, "/api/invite/load", &[("token", token)], None, &[])
+        .await;
+    assert_eq!(res.status(), 429);
+}
