@@ -5,7 +5,7 @@
 import { Page } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
 import { oidcUrl, siteUrl } from './urls';
-import { DEMO_PASSWORD, signIn, signUp, totp, unique } from './auth-helpers';
+import { DEMO_PASSWORD, signIn, signUp, throughProvider, totp, unique } from './auth-helpers';
 
 test('sign-up creates the organisation and lands signed in on its subdomain (R3.1)', async ({ page }) => {
   const sub = unique('e2e');
@@ -72,13 +72,6 @@ async function holdCallback(page: Page, inspect: (url: string) => Promise<string
     const replacement = await inspect(event.request.url);
     await cdp.send('Fetch.continueRequest', replacement ? { requestId: event.requestId, url: replacement } : { requestId: event.requestId });
   });
-}
-
-async function throughProvider(page: Page, login: string) {
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill('anything');
-  await page.getByRole('button', { name: 'Sign-in' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 test('Google sign-in goes through the provider and PKCE is enforced (R3.3)', async ({ page, request }) => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { Page } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
-import { signIn, signUp, unique } from './auth-helpers';
+import { signIn, signUp, throughProvider, unique } from './auth-helpers';
 import { siteUrl } from './urls';
 
 const databaseUrl = process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/offplan_e2e';
@@ -221,4 +221,28 @@ test('the Owner transfers ownership to an Admin who joined by invitation, and be
 
   await page.goto(siteUrl(sub, '/settings/audit'));
   await expect(page.locator('.audit-list')).toContainText(`Olga Owner transferred ownership to Adam ${id}`);
+});
+
+test('a new person accepts an invitation by signing up with Google (R5.6)', async ({ page, browser }) => {
+  const email = `${unique('gina')}@example.com`;
+  await adminOnTeamPage(page);
+  await invite(page, email, 'content_editor');
+  const href = await mailedLink(page, email);
+
+  const invitee = await (await browser.newContext()).newPage();
+  const errors = scriptErrors(invitee);
+  await invitee.goto(href);
+  await hydrated(invitee);
+  await invitee.getByRole('link', { name: 'Continue with Google' }).click();
+  await throughProvider(invitee, email);
+  // Back on the invitation with the Google identity in hand, no password asked.
+  await invitee.waitForURL(href);
+  await hydrated(invitee);
+  await expect(invitee.getByText("You'll sign in with your Google account.")).toBeVisible();
+  await expect(invitee.getByLabel('Password', { exact: true })).toHaveCount(0);
+  await invitee.getByLabel('Your name').fill('Gina Google');
+  await invitee.getByRole('button', { name: 'Create account and join' }).click();
+  await invitee.waitForURL(siteUrl('acme', '/settings/team'));
+  await expect(invitee.getByRole('row', { name: new RegExp(email) })).toContainText('Content Editor');
+  expect(errors).toEqual([]);
 });
