@@ -21,7 +21,7 @@ pub struct SiteInfo {
     pub scheme: String,
     pub base_domain: String,
     pub port: Option<String>,
-    /// Who is signed in, for the header; filled by `current_site`.
+    /// Who is signed in, for the header; filled by `site_now`.
     pub viewer: Option<Viewer>,
 }
 
@@ -73,17 +73,27 @@ impl SiteInfo {
     }
 }
 
-/// Which site the Host header named: the central app, an organisation, or
-/// nobody. Resolved once per request by the server's tenant middleware.
-#[server]
-pub async fn current_site() -> Result<SiteInfo, AppError> {
-    let mut info = crate::ssr::request_site()?;
-    info.viewer = crate::ssr::current_user().map(|u| Viewer {
-        name: u.display_name,
-        email: u.email,
-        must_enrol_totp: u.totp_reenrol_required,
-    });
-    Ok(info)
+/// Which site the Host header named, and who is signed in: read
+/// synchronously from what the server's middleware resolved for this
+/// request. The browser receives the same value inside the page (a
+/// `SharedValue`), so the layout renders without suspending.
+fn site_now() -> Result<SiteInfo, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let mut info = crate::ssr::request_site()?;
+        info.viewer = crate::ssr::current_user().map(|u| Viewer {
+            name: u.display_name,
+            email: u.email,
+            must_enrol_totp: u.totp_reenrol_required,
+        });
+        Ok(info)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Err(AppError::Transport(
+            "this page was not rendered by the server".into(),
+        ))
+    }
 }
 
 /// The resolved site, for components below the layout.
@@ -93,39 +103,29 @@ pub fn use_site() -> Option<SiteInfo> {
 
 /// Frames every page: brand colours and header for an organisation, the
 /// platform's own for the central app, and a 404 for an unknown host.
+///
+/// The site is known synchronously (see [`site_now`]), so nothing here
+/// suspends: the brand is in the first byte of HTML (R7.2), and the page
+/// below (`<Outlet/>`) is not inside a `Suspense` — which would walk it, and
+/// create its resources, more than once per server render.
 #[component]
 pub fn SiteLayout() -> impl IntoView {
-    // Blocking: the brand is part of the first byte of HTML, so there is no
-    // flash of unbranded content (R7.2).
-    let site = Resource::new_blocking(|| (), |_| current_site());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match site.await {
-                    Ok(info) => {
-                        provide_context(info.clone());
-                        match info.site.clone() {
-                            Site::Unknown => {
-                                view! { <NotFound home=info.central_url /> }.into_any()
-                            }
-                            Site::Central => {
-                                view! { <CentralFrame viewer=info.viewer.clone() /> }.into_any()
-                            }
-                            Site::Org(brand) => {
-                                view! {
-                                    <BrandStyle colour=brand.colour.as_str().to_owned()
-                                        contrast=brand.colour.contrast_text() />
-                                    <OrgFrame name=brand.name.clone() viewer=info.viewer.clone()
-                                        account_url=info.central("/account/security") />
-                                }
-                                    .into_any()
-                            }
-                        }
-                    }
-                    Err(err) => view! { <ErrorPage err /> }.into_any(),
+    match SharedValue::new(site_now).into_inner() {
+        Ok(info) => {
+            provide_context(info.clone());
+            match info.site.clone() {
+                Site::Unknown => view! { <NotFound home=info.central_url /> }.into_any(),
+                Site::Central => view! { <CentralFrame viewer=info.viewer.clone() /> }.into_any(),
+                Site::Org(brand) => view! {
+                    <BrandStyle colour=brand.colour.as_str().to_owned()
+                        contrast=brand.colour.contrast_text() />
+                    <OrgFrame name=brand.name.clone() viewer=info.viewer.clone()
+                        account_url=info.central("/account/security") />
                 }
-            })}
-        </Suspense>
+                .into_any(),
+            }
+        }
+        Err(err) => view! { <ErrorPage err /> }.into_any(),
     }
 }
 
