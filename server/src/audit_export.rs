@@ -6,7 +6,7 @@ use crate::startup::AppState;
 use app::{audit::FilterQuery, site::SiteInfo, ssr as app_ssr};
 use axum::{
     extract::{Query, State},
-    http::{header, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     Extension,
 };
@@ -17,9 +17,15 @@ pub async fn export(
     Extension(info): Extension<SiteInfo>,
     user: Option<Extension<app_ssr::CurrentUser>>,
     ip: Option<Extension<app_ssr::ClientIp>>,
+    headers: HeaderMap,
     Query(query): Query<FilterQuery>,
 ) -> Response {
-    match build(&app, &info, user, ip, &query).await {
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .to_owned();
+    match build(&app, &info, user, ip, &query, &request_id).await {
         Ok((name, body)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -46,7 +52,9 @@ async fn build(
     user: Option<Extension<app_ssr::CurrentUser>>,
     ip: Option<Extension<app_ssr::ClientIp>>,
     query: &FilterQuery,
+    request_id: &str,
 ) -> Result<(String, Vec<u8>), AppError> {
+    let internal = |e: &dyn std::fmt::Display| internal(request_id, e);
     let Site::Org(brand) = &info.site else {
         return Err(AppError::NotFound);
     };
@@ -58,7 +66,7 @@ async fn build(
         .db
         .scope(brand.id, user.id)
         .await
-        .map_err(|e| e.into_app_error(internal_error))?;
+        .map_err(|e| e.into_app_error(|e| internal(&e)))?;
     let filters = serde_json::json!(query.with_before(None));
     let entries = log::export(
         &mut scope,
@@ -67,20 +75,21 @@ async fn build(
         &filters,
     )
     .await
-    .map_err(|e| e.into_app_error(internal_error))?;
+    .map_err(|e| e.into_app_error(|e| internal(&e)))?;
     scope
         .commit()
         .await
-        .map_err(|e| e.into_app_error(internal_error))?;
-    let body = to_csv(&entries).map_err(internal_error)?;
+        .map_err(|e| e.into_app_error(|e| internal(&e)))?;
+    let body = to_csv(&entries).map_err(|e| internal(&e))?;
     let day = time::OffsetDateTime::now_utc().date();
     Ok((format!("{}-audit-{day}.csv", brand.subdomain), body))
 }
 
-fn internal_error(e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "audit export failed");
+/// Logs a failure once, with the request id, and answers a reference.
+fn internal(request_id: &str, e: &dyn std::fmt::Display) -> AppError {
+    tracing::error!(request.id = %request_id, error = %e, "audit export failed");
     AppError::Internal {
-        request_id: "audit-export".into(),
+        request_id: request_id.to_owned(),
     }
 }
 
