@@ -767,3 +767,46 @@ async fn the_audit_log_filters_and_pages_by_keyset_without_gaps_or_overlap() {
         Err(RepoError::Forbidden(_))
     ));
 }
+
+#[tokio::test]
+async fn an_operator_hands_a_departed_owners_organisation_to_an_admin() {
+    use offplan::db::operator::{transfer_ownership, AssistedTransfer};
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let checklist = vec!["email-control".to_owned()];
+    let lumen_before = audit_count(&db, lumen).await;
+    // Chloe is a Sales Manager: the gate refuses. Marta is not in Acme.
+    assert!(matches!(
+        transfer_ownership(&db.admin, "acme", "chloe@acme.example", "op", &checklist)
+            .await
+            .unwrap(),
+        AssistedTransfer::Refused(_)
+    ));
+    assert_eq!(
+        transfer_ownership(&db.admin, "acme", "marta@lumen.example", "op", &checklist)
+            .await
+            .unwrap(),
+        AssistedTransfer::NotAMember
+    );
+    let before = audit_count(&db, acme).await;
+    assert_eq!(
+        transfer_ownership(&db.admin, "acme", "BEN@acme.example", "op", &checklist)
+            .await
+            .unwrap(),
+        AssistedTransfer::Done {
+            previous_owner: "ava@acme.example".into()
+        }
+    );
+    let ben = user(&db, "ben@acme.example").await;
+    let mut scope = db.app.scope(acme, ben).await.unwrap();
+    assert_eq!(scope.membership().role(), Role::Owner);
+    let ava = team::members(&mut scope)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.email == "ava@acme.example")
+        .unwrap();
+    assert_eq!(ava.role, Role::Admin);
+    assert_eq!(audit_count(&db, acme).await, before + 1);
+    assert_eq!(audit_count(&db, lumen).await, lumen_before);
+}

@@ -46,6 +46,22 @@ enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Hand a departed Owner's organisation to one of its Admins (R4.6),
+    /// after the identity-verification checklist; the old Owner becomes an
+    /// Admin. Recorded in the organisation's audit log.
+    TransferOwnership {
+        /// The organisation's subdomain.
+        #[arg(long)]
+        org: String,
+        /// The Admin who becomes Owner.
+        #[arg(long)]
+        to_email: String,
+        #[arg(long)]
+        operator: String,
+        /// Confirm each item of the identity checklist (see docs/operations.md).
+        #[arg(long = "confirm", value_parser = clap::builder::PossibleValuesParser::new(offplan_server::operator::CHECKLIST))]
+        confirmed: Vec<String>,
+    },
     /// Benchmark data (issue 5): the `bench` organisation with MEMBERS
     /// people and EVENTS audit events. Development machines only.
     SeedBench {
@@ -168,6 +184,33 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
                 return Err(format!("no account uses {email}").into());
             }
             println!("two-step verification is off for {email}; every session ended; recorded in the audit log");
+        }
+        Command::TransferOwnership {
+            org,
+            to_email,
+            operator,
+            confirmed,
+        } => {
+            use offplan::db::operator::AssistedTransfer;
+            offplan_server::operator::check_checklist(&confirmed)?;
+            let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
+            let outcome = offplan::db::operator::transfer_ownership(
+                &db, &org, &to_email, &operator, &confirmed,
+            )
+            .await?;
+            db.close().await;
+            match outcome {
+                AssistedTransfer::Done { previous_owner } => println!(
+                    "{to_email} now owns {org}; {previous_owner} is an Admin; recorded in the audit log"
+                ),
+                AssistedTransfer::NoSuchOrganisation => {
+                    return Err(format!("no organisation has the subdomain {org}").into())
+                }
+                AssistedTransfer::NotAMember => {
+                    return Err(format!("{to_email} is not an active member of {org}").into())
+                }
+                AssistedTransfer::Refused(why) => return Err(format!("refused: {why}").into()),
+            }
         }
         Command::SeedBench { members, events } => {
             let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;

@@ -1,8 +1,8 @@
-//! Operator commands about people (SPEC R8.6, R3.6): look a person up by
-//! email, and reset a lost second factor after an identity check. Both run
-//! as the owner role from the server CLI, and both are recorded: a lookup
-//! as a security event of the person looked up, a reset also in the audit
-//! chain of every organisation the person belongs to.
+//! Operator commands about people (SPEC R8.6, R3.6, R4.6): look a person up
+//! by email, reset a lost second factor after an identity check, and hand a
+//! departed Owner's organisation to an Admin. All run as the owner role from
+//! the server CLI, and all are recorded: a lookup as a security event of the
+//! person looked up, a reset and a transfer also in the audit chain.
 
 use super::{
     admin::AdminDb,
@@ -180,4 +180,108 @@ pub async fn reset_totp(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// What an operator-assisted ownership transfer did (R4.6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AssistedTransfer {
+    Done {
+        previous_owner: String,
+    },
+    NoSuchOrganisation,
+    /// The address is not an active member of the organisation.
+    NotAMember,
+    /// The target gate refused, with why.
+    Refused(&'static str),
+}
+
+/// R4.6: for a departed Owner, an operator moves ownership to an active
+/// Admin who passes the target gate, after the identity-verification
+/// checklist (checked by the CLI); the old Owner becomes an Admin. One
+/// transaction, recorded in the organisation's audit chain with the
+/// operator and the checklist.
+pub async fn transfer_ownership(
+    db: &AdminDb,
+    subdomain: &str,
+    to_email: &str,
+    operator: &str,
+    checklist: &[String],
+) -> Result<AssistedTransfer, DbError> {
+    let mut tx = db.pool.begin().await?;
+    let Some(org) = sqlx::query!(
+        r#"select o.id, o.owner_user_id, o.require_second_factor, u.email as "owner_email!"
+           from organisations o join users u on u.id = o.owner_user_id
+           where o.subdomain = $1 for update of o"#,
+        subdomain
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(AssistedTransfer::NoSuchOrganisation);
+    };
+    let Some(target) = sqlx::query!(
+        r#"select u.id, u.email_verified, (u.totp_secret is not null) as "has_2fa!",
+                  m.role::text as "role!"
+           from memberships m join users u on u.id = m.user_id
+           where m.org_id = $1 and u.email = $2 and m.status = 'active'
+           for update of m"#,
+        org.id,
+        to_email
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(AssistedTransfer::NotAMember);
+    };
+    let role = crate::policy::Role::parse(&target.role).unwrap_or(crate::policy::Role::SalesAgent);
+    if let Err(why) = super::team::gate(
+        role,
+        target.email_verified,
+        target.has_2fa,
+        org.require_second_factor,
+    ) {
+        return Ok(AssistedTransfer::Refused(why));
+    }
+    // Demote first: at most one active Owner is an immediate unique index;
+    // the organisation's owner pointer is checked at commit (R2.3).
+    sqlx::query!(
+        "update memberships set role = 'admin' where org_id = $1 and user_id = $2",
+        org.id,
+        org.owner_user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "update memberships set role = 'owner' where org_id = $1 and user_id = $2",
+        org.id,
+        target.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "update organisations set owner_user_id = $2 where id = $1",
+        org.id,
+        target.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        &audit::NewEvent::new(
+            OrgId::from_db(org.id),
+            None,
+            audit::Action::OwnershipTransferred,
+        )
+        .target("user", UserId::from_db(target.id))
+        .metadata(serde_json::json!({
+            "previous_owner": org.owner_user_id.to_string(),
+            "operator": operator,
+            "checklist": checklist,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AssistedTransfer::Done {
+        previous_owner: org.owner_email,
+    })
 }

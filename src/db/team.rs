@@ -280,13 +280,29 @@ pub async fn leave(scope: &mut Scope) -> Result<(), RepoError> {
 
 /// Why a transfer target does not qualify (R4.6 target gate).
 pub fn transfer_gate(member: &Member, require_second_factor: bool) -> Result<(), &'static str> {
-    if member.role != Role::Admin {
+    gate(
+        member.role,
+        member.email_verified,
+        member.has_second_factor,
+        require_second_factor,
+    )
+}
+
+/// R4.6 target gate: an active Admin with a verified email, and a second
+/// factor when the organisation requires one.
+pub(crate) fn gate(
+    role: Role,
+    email_verified: bool,
+    has_second_factor: bool,
+    require_second_factor: bool,
+) -> Result<(), &'static str> {
+    if role != Role::Admin {
         return Err("Ownership can only go to an Admin. Make them an Admin first.");
     }
-    if !member.email_verified {
+    if !email_verified {
         return Err("Their email address isn't verified yet.");
     }
-    if require_second_factor && !member.has_second_factor {
+    if require_second_factor && !has_second_factor {
         return Err("This organisation requires a second factor, and they haven't set one up.");
     }
     Ok(())

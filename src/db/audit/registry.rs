@@ -53,7 +53,7 @@ registry! {
     MemberRemoved => "member.removed", ["role"];
     MemberLeft => "member.left", ["role"];
     /// R4.6: the target is the new Owner.
-    OwnershipTransferred => "ownership.transferred", ["previous_owner", "operator"];
+    OwnershipTransferred => "ownership.transferred", ["previous_owner", "operator", "checklist"];
     /// A member signed in, anywhere (R8.1 login events).
     SignedIn => "auth.signed_in", [];
     /// R8.4: exporting the log is itself audited.
