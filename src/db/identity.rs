@@ -200,28 +200,16 @@ impl Db {
         )
         .await?;
         // R8.1 login events: each organisation the person belongs to sees
-        // the sign-in in its own audit log, in this transaction. (Their own
-        // memberships are visible once the transaction names the user.)
-        set_tenant(&mut tx, None, Some(user.as_uuid())).await?;
-        let orgs = sqlx::query_scalar!(
-            "select org_id from memberships where user_id = $1 and status = 'active'",
-            user.as_uuid()
-        )
-        .fetch_all(&mut *tx)
+        // the sign-in in its own audit log, in this transaction.
+        audit::append_in_each_org_of(&mut tx, user, |org| {
+            audit::NewEvent::new(org, Some(user), audit::Action::SignedIn)
+                .target("user", user)
+                .pii(audit::Pii {
+                    ip: meta.ip.clone(),
+                    data: serde_json::json!({}),
+                })
+        })
         .await?;
-        for org in orgs {
-            set_tenant(&mut tx, Some(org), Some(user.as_uuid())).await?;
-            audit::append(
-                &mut tx,
-                &audit::NewEvent::new(OrgId::from_db(org), Some(user), audit::Action::SignedIn)
-                    .target("user", user)
-                    .pii(audit::Pii {
-                        ip: meta.ip.clone(),
-                        data: serde_json::json!({}),
-                    }),
-            )
-            .await?;
-        }
         tx.commit().await?;
         Ok(id)
     }
@@ -370,27 +358,18 @@ impl Db {
         meta: &RequestMeta,
     ) -> Result<(UserId, OrgId), SignupError> {
         let mut tx = self.pool.begin().await?;
-        let user = match sqlx::query_scalar!(
-            r#"
-            insert into users (email, email_verified, display_name, password_hash, google_subject)
-            values ($1, $2, $3, $4, $5)
-            returning id
-            "#,
-            signup.email.as_str(),
-            signup.email_verified,
-            signup.display_name,
-            signup.password_hash,
-            signup.google_subject,
+        let user = insert_user(
+            &mut tx,
+            &NewUser {
+                email: signup.email.as_str(),
+                email_verified: signup.email_verified,
+                display_name: &signup.display_name,
+                password_hash: signup.password_hash.as_deref(),
+                google_subject: signup.google_subject.as_deref(),
+            },
         )
-        .fetch_one(&mut *tx)
-        .await
-        {
-            Ok(id) => UserId::from_db(id),
-            Err(e) if is_unique_violation(&e, "users_email_key") => {
-                return Err(SignupError::EmailTaken)
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .await?
+        .ok_or(SignupError::EmailTaken)?;
         let org = create_org(
             &mut tx,
             user,
@@ -928,6 +907,42 @@ pub(crate) async fn queue_email(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// A person's account as sign-up creates it.
+pub(crate) struct NewUser<'a> {
+    pub email: &'a str,
+    pub email_verified: bool,
+    pub display_name: &'a str,
+    /// argon2id PHC string; `None` for a Google account.
+    pub password_hash: Option<&'a str>,
+    pub google_subject: Option<&'a str>,
+}
+
+/// Creates the account; `None` when the address already has one.
+pub(crate) async fn insert_user(
+    conn: &mut PgConnection,
+    user: &NewUser<'_>,
+) -> Result<Option<UserId>, sqlx::Error> {
+    match sqlx::query_scalar!(
+        r#"
+        insert into users (email, email_verified, display_name, password_hash, google_subject)
+        values ($1, $2, $3, $4, $5)
+        returning id
+        "#,
+        user.email,
+        user.email_verified,
+        user.display_name,
+        user.password_hash,
+        user.google_subject,
+    )
+    .fetch_one(&mut *conn)
+    .await
+    {
+        Ok(id) => Ok(Some(UserId::from_db(id))),
+        Err(e) if is_unique_violation(&e, "users_email_key") => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Creates an organisation owned by `owner`: the row, the Owner membership

@@ -13,13 +13,13 @@
 
 use super::{
     audit::{self, Action, NewEvent, Pii},
-    identity::{is_unique_violation, queue_email, record_event, set_tenant, RequestMeta},
+    identity::{insert_user, queue_email, record_event, set_tenant, NewUser, RequestMeta},
     Db, DbError, RepoError, Scope,
 };
 pub use crate::domain::{InvitationState, InviteOutcome};
 use crate::{
     domain::{EmailAddress, OrgId, UserId},
-    policy::{grantable_roles, Denied, Permission, Role},
+    policy::{grantable_roles, Permission, Role},
     token::{Token, TokenHash},
 };
 use serde::{Deserialize, Serialize};
@@ -65,13 +65,6 @@ fn letter_body(letter: &Letter<'_>, role: Role, url: &str) -> (String, String) {
         days = VALID_DAYS,
     );
     (subject, body)
-}
-
-fn refuse(scope: &Scope) -> RepoError {
-    RepoError::Forbidden(Denied {
-        role: scope.membership().role(),
-        permission: Permission::ManageMembers,
-    })
 }
 
 /// Pending invitations, newest first (expired ones included, marked).
@@ -121,7 +114,7 @@ pub async fn invite(
 ) -> Result<Vec<InviteOutcome>, RepoError> {
     scope.authorize(Permission::ManageMembers)?;
     if !grantable_roles(scope.membership().role()).contains(&role) {
-        return Err(refuse(scope));
+        return Err(scope.refuse(Permission::ManageMembers));
     }
     let org = scope.membership().org_id();
     let actor = scope.membership().user_id();
@@ -197,10 +190,10 @@ pub async fn invite(
 }
 
 /// Locks a pending personal invitation of the scope's organisation.
-async fn lock_pending(scope: &mut Scope, id: Uuid) -> Result<(String, Role, i32), RepoError> {
+async fn lock_pending(scope: &mut Scope, id: Uuid) -> Result<(String, Role), RepoError> {
     let org = scope.membership().org_id().as_uuid();
     let row = sqlx::query!(
-        r#"select email as "email!", role::text as "role!", sent_count, last_sent_at
+        r#"select email as "email!", role::text as "role!"
            from invitations
            where org_id = $1 and id = $2 and status = 'pending' and kind = 'personal'
            for update"#,
@@ -211,14 +204,14 @@ async fn lock_pending(scope: &mut Scope, id: Uuid) -> Result<(String, Role, i32)
     .await?
     .ok_or(RepoError::NotFound)?;
     let role = Role::parse(&row.role).ok_or(RepoError::NotFound)?;
-    Ok((row.email, role, row.sent_count))
+    Ok((row.email, role))
 }
 
 /// R4.5: withdraws a pending invitation; its link then says so.
 #[tracing::instrument(skip(scope, meta))]
 pub async fn revoke(scope: &mut Scope, id: Uuid, meta: &RequestMeta) -> Result<(), RepoError> {
     scope.authorize(Permission::ManageMembers)?;
-    let (email, role, _) = lock_pending(scope, id).await?;
+    let (email, role) = lock_pending(scope, id).await?;
     let org = scope.membership().org_id();
     sqlx::query!(
         "update invitations set status = 'revoked', revoked_at = now() where org_id = $1 and id = $2",
@@ -252,7 +245,7 @@ pub async fn resend(
     meta: &RequestMeta,
 ) -> Result<(), RepoError> {
     scope.authorize(Permission::ManageMembers)?;
-    let (email, role, _) = lock_pending(scope, id).await?;
+    let (email, role) = lock_pending(scope, id).await?;
     let org = scope.membership().org_id();
     let (token, hash) = Token::generate();
     let sent_count = sqlx::query_scalar!(
@@ -599,23 +592,19 @@ impl Db {
         if found.state != InvitationState::Valid {
             return Err(InviteeSignupError::NotPending(found.state));
         }
-        let user = match sqlx::query_scalar!(
-            "insert into users (email, email_verified, display_name, password_hash, google_subject)
-             values ($1, true, $2, $3, $4) returning id",
-            found.email,
-            signup.display_name,
-            signup.password_hash,
-            signup.google_subject,
+        let user = insert_user(
+            &mut tx,
+            &NewUser {
+                email: &found.email,
+                // The link was mailed to this address.
+                email_verified: true,
+                display_name: &signup.display_name,
+                password_hash: signup.password_hash.as_deref(),
+                google_subject: signup.google_subject.as_deref(),
+            },
         )
-        .fetch_one(&mut *tx)
-        .await
-        {
-            Ok(id) => UserId::from_db(id),
-            Err(e) if is_unique_violation(&e, "users_email_key") => {
-                return Err(InviteeSignupError::EmailTaken)
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .await?
+        .ok_or(InviteeSignupError::EmailTaken)?;
         set_tenant(&mut tx, Some(found.org), Some(user.as_uuid())).await?;
         let Some(subdomain) = consume_into_membership(&mut tx, &found, user, meta).await? else {
             return Err(InviteeSignupError::NotPending(InvitationState::Accepted));

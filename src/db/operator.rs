@@ -151,25 +151,12 @@ pub async fn reset_totp(
     .await?;
     let user = UserId::from_db(user);
     let metadata = serde_json::json!({ "operator": operator, "checklist": checklist });
-    let orgs = sqlx::query_scalar!(
-        "select org_id from memberships where user_id = $1 and status = 'active'",
-        user.as_uuid()
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for org in orgs {
-        audit::append(
-            &mut tx,
-            &audit::NewEvent::new(
-                OrgId::from_db(org),
-                None,
-                audit::Action::MemberSecondFactorReset,
-            )
+    audit::append_in_each_org_of(&mut tx, user, |org| {
+        audit::NewEvent::new(org, None, audit::Action::MemberSecondFactorReset)
             .target("user", user)
-            .metadata(metadata.clone()),
-        )
-        .await?;
-    }
+            .metadata(metadata.clone())
+    })
+    .await?;
     record_event(
         &mut tx,
         Some(user),

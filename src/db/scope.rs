@@ -111,6 +111,16 @@ impl Scope {
         Ok(authorize(&self.membership, permission)?)
     }
 
+    /// A 403 for an action the role's `permission` does not cover in this
+    /// case (e.g. changing the Owner, or one's own role) even though the
+    /// permission itself is held (R2.3, R2.5).
+    pub fn refuse(&self, permission: Permission) -> RepoError {
+        RepoError::Forbidden(Denied {
+            role: self.membership.role,
+            permission,
+        })
+    }
+
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     domain::UserId,
-    policy::{grantable_roles, Denied, Permission, Role},
+    policy::{grantable_roles, Permission, Role},
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -142,14 +142,6 @@ pub async fn recently_removed(scope: &mut Scope) -> Result<Vec<RemovedMember>, R
         .collect())
 }
 
-/// Refused with a 403 as a lack of the member-management power (R2.5).
-fn refuse(scope: &Scope) -> RepoError {
-    RepoError::Forbidden(Denied {
-        role: scope.membership().role(),
-        permission: Permission::ManageMembers,
-    })
-}
-
 /// Locks an active member of the scope's organisation and returns the role.
 async fn lock_member(scope: &mut Scope, user: UserId) -> Result<Role, RepoError> {
     let org = scope.membership().org_id().as_uuid();
@@ -170,7 +162,7 @@ async fn lock_member(scope: &mut Scope, user: UserId) -> Result<Role, RepoError>
 fn may_manage(scope: &Scope, target: UserId, target_role: Role) -> Result<(), RepoError> {
     scope.authorize(Permission::ManageMembers)?;
     if target == scope.membership().user_id() || target_role == Role::Owner {
-        return Err(refuse(scope));
+        return Err(scope.refuse(Permission::ManageMembers));
     }
     Ok(())
 }
@@ -183,7 +175,7 @@ pub async fn change_role(scope: &mut Scope, target: UserId, to: Role) -> Result<
     let from = lock_member(scope, target).await?;
     may_manage(scope, target, from)?;
     if !grantable_roles(scope.membership().role()).contains(&to) {
-        return Err(refuse(scope));
+        return Err(scope.refuse(Permission::ManageMembers));
     }
     if from == to {
         return Ok(false);

@@ -157,6 +157,16 @@ pub fn split_emails(input: &str) -> Vec<String> {
     seen
 }
 
+/// Builds the landing page's URL on this organisation's address from a token.
+#[cfg(feature = "ssr")]
+fn invite_link(
+    info: &crate::site::SiteInfo,
+    brand: &offplan::domain::OrgBrand,
+) -> impl Fn(&offplan::token::Token) -> String + Send + Sync {
+    let base = info.org_url(brand.subdomain.as_str(), "/invite/");
+    move |t| format!("{base}{}", t.expose())
+}
+
 /// A member id from a form; anything else names nobody (404).
 #[cfg(feature = "ssr")]
 fn person(id: &str) -> Result<offplan::domain::UserId, AppError> {
@@ -202,9 +212,7 @@ pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOu
     let info = ssr::request_site()?;
     let meta = ssr::request_meta();
     let (mut scope, brand, user) = ssr::org_scope().await?;
-    let link = |t: &offplan::token::Token| {
-        info.org_url(brand.subdomain.as_str(), &format!("/invite/{}", t.expose()))
-    };
+    let link = invite_link(&info, &brand);
     let letter = invitations::Letter {
         org_name: &brand.name,
         inviter: &user.display_name,
@@ -285,9 +293,7 @@ pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
     let info = ssr::request_site()?;
     let meta = ssr::request_meta();
     let (mut scope, brand, user) = ssr::org_scope().await?;
-    let link = |t: &offplan::token::Token| {
-        info.org_url(brand.subdomain.as_str(), &format!("/invite/{}", t.expose()))
-    };
+    let link = invite_link(&info, &brand);
     let letter = invitations::Letter {
         org_name: &brand.name,
         inviter: &user.display_name,

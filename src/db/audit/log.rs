@@ -126,12 +126,12 @@ pub const EXPORT_MAX: usize = 100_000;
 /// Everything `filter` matches (up to [`EXPORT_MAX`] rows), newest first,
 /// and the `audit.exported` event recording that it left (R8.4), in the
 /// scope's transaction.
-#[tracing::instrument(skip(scope, meta))]
+#[tracing::instrument(skip(scope, filters))]
 pub async fn export(
     scope: &mut Scope,
     filter: &Filter,
-    meta_ip: Option<String>,
-    meta: &serde_json::Value,
+    ip: Option<String>,
+    filters: &serde_json::Value,
 ) -> Result<Vec<Entry>, RepoError> {
     scope.authorize(Permission::ViewAuditLog)?;
     let mut all = Vec::new();
@@ -150,9 +150,9 @@ pub async fn export(
     super::append(
         scope.conn(),
         &super::NewEvent::new(org, Some(actor), Action::AuditExported)
-            .metadata(serde_json::json!({ "rows": all.len(), "filters": meta }))
+            .metadata(serde_json::json!({ "rows": all.len(), "filters": filters }))
             .pii(super::Pii {
-                ip: meta_ip,
+                ip,
                 data: serde_json::json!({}),
             }),
     )

@@ -232,6 +232,29 @@ pub async fn append(conn: &mut PgConnection, event: &NewEvent) -> Result<i64, sq
     Ok(seq)
 }
 
+/// Appends one event to the chain of every organisation `user` is an
+/// active member of (a sign-in, an operator's reset of their second
+/// factor), in the caller's transaction. Sets the transaction's tenant as
+/// it goes, so row-level security lets each step through.
+pub async fn append_in_each_org_of(
+    conn: &mut PgConnection,
+    user: UserId,
+    event: impl Fn(OrgId) -> NewEvent,
+) -> Result<(), sqlx::Error> {
+    super::identity::set_tenant(conn, None, Some(user.as_uuid())).await?;
+    let orgs = sqlx::query_scalar!(
+        "select org_id from memberships where user_id = $1 and status = 'active'",
+        user.as_uuid()
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for org in orgs {
+        super::identity::set_tenant(conn, Some(org), Some(user.as_uuid())).await?;
+        append(conn, &event(OrgId::from_db(org))).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
