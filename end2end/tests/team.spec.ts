@@ -80,7 +80,11 @@ test('an invited person signs up from the emailed link, gains a role, loses it o
   await hydrated(page);
   const row = page.getByRole('row', { name: new RegExp(name) });
   await row.getByLabel(`Role of ${name}`).selectOption('admin');
-  await row.getByRole('button', { name: 'Save' }).click();
+  // The menu shows the chosen value at once; wait for the server to commit.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/team/role') && r.ok()),
+    row.getByRole('button', { name: 'Save' }).click(),
+  ]);
   await expect(page.getByRole('row', { name: new RegExp(name) }).getByLabel(`Role of ${name}`)).toHaveValue('admin');
   await invitee.reload();
   await expect(invitee.getByRole('heading', { name: 'Audit log' })).toBeVisible();
