@@ -96,5 +96,39 @@ for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
   }
   await page.close();
 }
+// Other roles and a newcomer (issue 5): the Owner's transfer panel, what a
+// Sales Agent sees (no management controls, R4.7), and an invitation opened
+// signed out.
+async function signedIn(email) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url('acme', '/login'));
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('offplan demo passphrase');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(url('acme', '/'));
+  return page;
+}
+const owner = await signedIn('ava@acme.example');
+await owner.goto(url('acme', '/settings/team'));
+await owner.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+await owner.getByText('Transfer ownership…').click();
+await owner.screenshot({ path: 'screenshots/team-owner-transfer.png', fullPage: true });
+const invited = `new${Date.now()}@new.example`;
+await owner.getByLabel('Email addresses').fill(invited);
+await owner.getByRole('button', { name: 'Send invitations' }).click();
+await owner.getByText(`Invitation sent to ${invited}`).waitFor();
+await owner.goto(url('app', '/dev/outbox'));
+const link = await owner.locator(`.outbox__item[data-to="${invited}"] .outbox__link`).first().getAttribute('href');
+await owner.close();
+const agent = await signedIn('ella@acme.example');
+await agent.goto(url('acme', '/settings/team'));
+await agent.screenshot({ path: 'screenshots/team-sales-agent.png', fullPage: true });
+await agent.close();
+const newcomer = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await newcomer.goto(link);
+await newcomer.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+await newcomer.screenshot({ path: 'screenshots/invite-newcomer.png', fullPage: true });
+await newcomer.close();
 await browser.close();
 console.log('screenshots written to end2end/screenshots/');
