@@ -5,8 +5,12 @@ import { defineConfig } from '@playwright/test';
 // treats as a secure context (TOOLCHAIN.md).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseDomain = process.env.E2E_BASE_DOMAIN ?? 'offplan.localhost';
+// The owner's URL (creates, migrates and seeds; the tests read it too) and
+// the runtime role's, which the server serves as (SPEC R10.3).
 const databaseUrl =
   process.env.E2E_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/offplan_e2e';
+const appDatabaseUrl =
+  process.env.E2E_APP_DATABASE_URL ?? 'postgres://offplan_app@127.0.0.1:5432/offplan_e2e';
 // The local stand-in for Google (oidc-provider, PKCE required; TOOLCHAIN.md).
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3190);
 const oidc = `http://127.0.0.1:${oidcPort}`;
@@ -62,7 +66,10 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
-      DATABASE_URL: databaseUrl,
+      // Development by name: an unset APP_ENV means production.
+      APP_ENV: 'development',
+      DATABASE_URL: appDatabaseUrl,
+      DATABASE_ADMIN_URL: databaseUrl,
       BASE_DOMAIN: baseDomain,
       LISTEN_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: '../target/site',

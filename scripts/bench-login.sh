@@ -8,7 +8,8 @@ source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/postgres.sh"
 port="${BENCH_PORT:-3200}"
 [ -x target/release/offplan-server ] || cargo leptos build --release
-export DATABASE_URL="${PG_ADMIN_URL%/*}/offplan_bench" BASE_DOMAIN=offplan.localhost \
+export APP_ENV=development DATABASE_URL="${PG_APP_URL%/*}/offplan_bench" \
+  DATABASE_ADMIN_URL="${PG_ADMIN_URL%/*}/offplan_bench" BASE_DOMAIN=offplan.localhost \
   LISTEN_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \
   TRUSTED_PROXIES=127.0.0.1 HIBP_URL=off
 target/release/offplan-server seed >/dev/null

@@ -13,7 +13,8 @@ events="${BENCH_EVENTS:-1000000}"
 members="${BENCH_MEMBERS:-500}"
 runs="${BENCH_RUNS:-20}"
 [ -x target/release/offplan-server ] || cargo leptos build --release
-export DATABASE_URL="${PG_ADMIN_URL%/*}/offplan_bench" BASE_DOMAIN=offplan.localhost \
+export APP_ENV=development DATABASE_URL="${PG_APP_URL%/*}/offplan_bench" \
+  DATABASE_ADMIN_URL="${PG_ADMIN_URL%/*}/offplan_bench" BASE_DOMAIN=offplan.localhost \
   LISTEN_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn HIBP_URL=off \
   LOGIN_LIMIT_PER_IP=10000
 bin=target/release/offplan-server
@@ -21,7 +22,7 @@ $bin seed >/dev/null
 start=$(date +%s)
 $bin seed-bench --members "$members" --events "$events"
 echo "seeding took $(( $(date +%s) - start )) s"
-psql "$DATABASE_URL" -q -c "vacuum analyze audit_events" -c "vacuum analyze audit_event_pii" -c "vacuum analyze memberships"
+psql "$DATABASE_ADMIN_URL" -q -c "vacuum analyze audit_events" -c "vacuum analyze audit_event_pii" -c "vacuum analyze memberships"
 
 $bin serve >/tmp/offplan-bench-team.log 2>&1 &
 server=$!
@@ -47,7 +48,7 @@ measure() {
       label, t[int(NR * 0.5 + 0.5)], t[int(NR * 0.95 + 0.5)], t[NR], NR }'
 }
 
-max_seq=$(psql "$DATABASE_URL" -Atc "select max(seq) from audit_events e join organisations o on o.id = e.org_id where o.subdomain = 'bench'")
+max_seq=$(psql "$DATABASE_ADMIN_URL" -Atc "select max(seq) from audit_events e join organisations o on o.id = e.org_id where o.subdomain = 'bench'")
 page1000=$(( max_seq - 50 * 999 + 1 ))
 echo "cores: $(nproc); bench chain: $max_seq events, $members members"
 measure "audit log, page 1" "/settings/audit"

@@ -12,8 +12,13 @@ export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 # (`scripts/sqlx-prepare.sh` refreshes it after a query or migration changes.)
 export SQLX_OFFLINE=true
 
-# Where the local PostgreSQL is; DATABASE_URL, when set, wins.
+# Where the local PostgreSQL is, as its owner (creates databases, runs
+# migrations and operator commands); DATABASE_ADMIN_URL, when set, wins.
 export PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+# The same cluster as the runtime role (SPEC R10.3): the server logs in as
+# offplan_app, which the migrations create (no password: the local cluster
+# trusts 127.0.0.1). DATABASE_URL, when set, wins.
+export PG_APP_URL="${PG_APP_URL:-postgres://offplan_app@127.0.0.1:5432/postgres}"
 
 # Versions the build is known to work with (TOOLCHAIN.md).
 CARGO_LEPTOS_VERSION="0.3.10"

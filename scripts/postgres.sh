@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 step "PostgreSQL"
-url="${DATABASE_URL:-$PG_ADMIN_URL}"
+url="${DATABASE_ADMIN_URL:-${DATABASE_URL:-$PG_ADMIN_URL}}"
 if pg_isready -q -d "$url"; then
   echo "PostgreSQL is up"
   exit 0

@@ -9,7 +9,11 @@ source "$(dirname "$0")/env.sh"
 step "Build (release: server + size-optimised wasm)"
 cargo leptos build --release
 
-export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/offplan}"
+# The demo is development by name: an unset APP_ENV means production.
+export APP_ENV=development
+# Serve as offplan_app; create, migrate and seed as the owner (R10.3).
+export DATABASE_URL="${DATABASE_URL:-${PG_APP_URL%/*}/offplan}"
+export DATABASE_ADMIN_URL="${DATABASE_ADMIN_URL:-${PG_ADMIN_URL%/*}/offplan}"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export LISTEN_ADDR="${LISTEN_ADDR:-127.0.0.1:3000}"
 

@@ -21,7 +21,10 @@ cargo clippy --locked -p offplan -p offplan-app -p offplan-frontend \
   --target wasm32-unknown-unknown --features offplan-app/hydrate -- -D warnings
 
 step "unit, integration and HTTP tests (fresh database per test)"
-export TEST_DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+# Test databases are created and migrated as the owner; each test's runtime
+# handle logs in as offplan_app on the same cluster (TEST_APP_DATABASE_URL
+# gives its credentials where offplan_app has a password).
+export TEST_DATABASE_URL="${DATABASE_ADMIN_URL:-$PG_ADMIN_URL}"
 "$ROOT/scripts/drop-test-dbs.sh"
 cargo test --locked -p offplan -p offplan-app -p offplan-server \
   --features offplan/ssr,offplan-app/ssr
@@ -35,7 +38,9 @@ admin_psql -c "drop database if exists offplan_e2e with (force)"
 (cd end2end && npx playwright test)
 
 step "integrity scan of the browser suite's database (SPEC R10.5)"
-DATABASE_URL="${E2E_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/offplan_e2e}" \
+APP_ENV=development \
+DATABASE_ADMIN_URL="${E2E_DATABASE_URL:-${PG_ADMIN_URL%/*}/offplan_e2e}" \
+DATABASE_URL="${E2E_APP_DATABASE_URL:-${PG_APP_URL%/*}/offplan_e2e}" \
   target/release/offplan-server integrity-scan
 
 step "all checks passed in $((SECONDS - started)) s"

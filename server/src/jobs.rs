@@ -1,13 +1,22 @@
 //! Background work of every app server: outbox delivery over SMTP when it
 //! is configured (DESIGN.md: claimed with `SKIP LOCKED`, so two servers
-//! never send one message twice) and housekeeping of expired sessions and
+//! never send one message twice), the outbox purge (R5.4: delivered mail
+//! keeps its body only briefly) and housekeeping of expired sessions and
 //! old rate-limit windows.
 
 use crate::config::Config;
 use lettre::{message::Mailbox, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use offplan::db::{identity::OutboxMessage, Db};
+use offplan::db::{outbox::OutboxMessage, Db};
 use std::time::Duration;
 use tower_sessions::ExpiredDeletion;
+
+/// How long a delivered message keeps its body (R5.4): long enough to look
+/// into a delivery problem, short enough that the outbox is not an archive
+/// of live links. Undelivered mail keeps its body until its links expire.
+pub const OUTBOX_SENT_BODY_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// How often the outbox purge runs.
+const OUTBOX_PURGE_EVERY: Duration = Duration::from_secs(60);
 
 /// Spawns the background loops; they stop with the runtime.
 pub fn spawn(config: &Config, db: Db) {
@@ -33,7 +42,24 @@ pub fn spawn(config: &Config, db: Db) {
     } else {
         tracing::info!("no SMTP_URL: mail stays in the outbox");
     }
+    let purge_db = db.clone();
+    tokio::spawn(async move { purge_outbox_forever(purge_db).await });
     tokio::spawn(async move { housekeeping_forever(db).await });
+}
+
+/// R5.4: replaces the body of delivered mail after
+/// [`OUTBOX_SENT_BODY_WINDOW`] and of undelivered mail once its links have
+/// expired. Runs on every server; the update is idempotent.
+async fn purge_outbox_forever(db: Db) {
+    let mut tick = tokio::time::interval(OUTBOX_PURGE_EVERY);
+    loop {
+        tick.tick().await;
+        match db.purge_outbox(OUTBOX_SENT_BODY_WINDOW).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(redacted = n, "outbox bodies removed"),
+            Err(err) => tracing::warn!(error = %err, "could not purge the outbox"),
+        }
+    }
 }
 
 async fn deliver_forever(db: Db, transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox) {

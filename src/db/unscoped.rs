@@ -1,6 +1,9 @@
 //! Lookups that run before any tenant is known. Each is here because it must
 //! be: the Host header names an organisation, and its public brand and
-//! profile are shown to anyone. Nothing here returns private tenant data.
+//! profile are shown to anyone. Nothing here returns private tenant data:
+//! both read the `public_org_brands` view (only the public columns of
+//! organisations that are not closed), never the `organisations` table,
+//! which row-level security keeps per tenant (R10.3, issue 10).
 
 use super::{Db, DbError};
 use crate::domain::{BrandColour, ClientType, OrgBrand, OrgId, OrgProfile, Subdomain};
@@ -14,9 +17,10 @@ pub async fn org_brand_by_subdomain(
 ) -> Result<Option<OrgBrand>, DbError> {
     let row = sqlx::query!(
         r#"
-        select id, name, subdomain, brand_colour
-        from organisations
-        where subdomain = $1 and status <> 'closed'
+        select id as "id!", name as "name!", subdomain as "subdomain!",
+               brand_colour as "brand_colour!"
+        from public_org_brands
+        where subdomain = $1
         "#,
         subdomain.as_str()
     )
@@ -42,11 +46,11 @@ pub async fn org_public_profile(
 ) -> Result<Option<OrgProfile>, DbError> {
     let row = sqlx::query!(
         r#"
-        select name, tagline, country,
+        select name as "name!", tagline, country as "country!",
                client_types::text[] as "client_types!",
                extract(year from created_at)::int4 as "since_year!"
-        from organisations
-        where subdomain = $1 and status <> 'closed'
+        from public_org_brands
+        where subdomain = $1
         "#,
         subdomain.as_str()
     )

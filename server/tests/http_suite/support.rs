@@ -1,7 +1,7 @@
 //! A real server on port 0 with its own fresh database, and a client that
 //! sets the Host header (glibc does not resolve `*.localhost`).
 
-use offplan::db::testing::{fresh_settings, url_with_database};
+use offplan::db::testing::{fresh_settings, runtime_url_for, url_with_database};
 use offplan_server::{config::Config, startup::Application};
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
@@ -24,12 +24,16 @@ impl TestApp {
     /// Like `spawn`, with extra configuration; the demo people get the demo
     /// password.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        let url = fresh_settings().url;
-        let app = Self::spawn_configured(&url, extra).await;
+        let settings = fresh_settings();
+        let admin_url = settings
+            .admin_url
+            .clone()
+            .expect("test settings have an owner URL");
+        let app = Self::spawn_configured(&admin_url, extra).await;
         let db = offplan::db::admin::AdminDb::connect_and_migrate(&offplan::db::DbSettings {
-            url,
             max_connections: 1,
             acquire_timeout: std::time::Duration::from_secs(5),
+            ..settings
         })
         .await
         .expect("connect for seeding");
@@ -42,13 +46,19 @@ impl TestApp {
         app
     }
 
-    pub async fn spawn_with_database(database_url: &str) -> Self {
-        Self::spawn_configured(database_url, &[]).await
+    /// Starts the app against the database at `admin_url` (the owner's
+    /// URL; the server itself logs in as offplan_app on the same server).
+    pub async fn spawn_with_database(admin_url: &str) -> Self {
+        Self::spawn_configured(admin_url, &[]).await
     }
 
-    async fn spawn_configured(database_url: &str, extra: &[(&str, &str)]) -> Self {
+    async fn spawn_configured(admin_url: &str, extra: &[(&str, &str)]) -> Self {
         let mut vars = vec![
-            ("DATABASE_URL".to_owned(), database_url.to_owned()),
+            // Explicitly development: unset APP_ENV is production (issue 10).
+            ("APP_ENV".to_owned(), "development".to_owned()),
+            // R10.3: serve as offplan_app, migrate as the owner.
+            ("DATABASE_URL".to_owned(), runtime_url_for(admin_url)),
+            ("DATABASE_ADMIN_URL".to_owned(), admin_url.to_owned()),
             ("BASE_DOMAIN".to_owned(), BASE.to_owned()),
             ("LISTEN_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
             ("LEPTOS_SITE_ROOT".to_owned(), "../target/site".to_owned()),
@@ -155,7 +165,7 @@ impl TestApp {
     }
 }
 
-/// A database URL on the test server with a fresh name.
+/// A database URL on the test server with a fresh name, as the owner.
 pub fn fresh_database_url() -> String {
     url_with_database(
         &offplan::db::testing::server_url(),
