@@ -96,10 +96,21 @@ mod tests {
             "maria@acme..com",
             "maria@-acme.com",
             "a@b@c.com",
+            // NUL and other controls never reach the database (PostgreSQL
+            // refuses NUL in text with error 22021).
+            "ma\0ria@acme.com",
+            "maria@acme.com\0",
+            "maria@ac\rme.com",
+            "maria@acme.com\r\nBcc: x@y.z",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
         assert!(EmailAddress::parse(&format!("{}@acme.com", "a".repeat(65))).is_err());
+        // Longer than RFC 5321 allows (254), each part within its own limit.
+        let long = format!("a@{}.com", vec!["b".repeat(60); 5].join("."));
+        assert!(long.len() > 254);
+        assert!(EmailAddress::parse(&long).is_err());
+        assert!(EmailAddress::parse(&"a".repeat(300)).is_err());
     }
 
     proptest! {

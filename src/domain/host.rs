@@ -137,10 +137,46 @@ pub fn safe_next(
     }
 }
 
+/// `url` as a valid HTTP header value for a `Location`: every byte outside
+/// visible ASCII (CR, LF, NUL, space, non-ASCII) percent-encoded. A URL we
+/// build often carries request data (a token, a `next` path); encoded, it
+/// can neither split the response nor make a header constructor panic, and
+/// the page it leads to sees the same characters once decoded.
+pub fn header_safe_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for byte in url.bytes() {
+        if byte.is_ascii_graphic() {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_location_never_carries_a_control_character() {
+        assert_eq!(header_safe_url("/invite/abc"), "/invite/abc");
+        assert_eq!(
+            header_safe_url("/invite/abc\r\nset-cookie: x=y"),
+            "/invite/abc%0D%0Aset-cookie:%20x=y"
+        );
+        assert_eq!(header_safe_url("/x\0é"), "/x%00%C3%A9");
+        assert_eq!(header_safe_url("/a?b=1&c=%20"), "/a?b=1&c=%20");
+    }
+
+    proptest! {
+        #[test]
+        fn every_encoded_url_is_a_header_value(input in "\\PC{0,40}|[\\x00-\\x20\\x7f]{0,10}") {
+            let out = header_safe_url(&input);
+            prop_assert!(out.bytes().all(|b| b.is_ascii_graphic()));
+        }
+    }
 
     #[test]
     fn next_stays_within_the_base_domain() {

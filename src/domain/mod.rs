@@ -10,13 +10,15 @@ pub mod invitation;
 pub mod org;
 pub mod password;
 pub mod subdomain;
+pub mod text;
 
 pub use brand::BrandColour;
 pub use client_types::{ClientTypes, ClientTypesError};
 pub use email::{EmailAddress, EmailError};
-pub use host::{classify_host, safe_next, split_port, BaseDomain, HostKind};
+pub use host::{classify_host, header_safe_url, safe_next, split_port, BaseDomain, HostKind};
 pub use ids::{ClientId, OrgId, ProjectId, UnitId, UserId};
 pub use invitation::{InvitationState, InviteOutcome};
 pub use org::{ClientType, OrgBrand, OrgProfile, Site};
 pub use password::{NewPassword, PasswordError, Strength};
 pub use subdomain::{Subdomain, SubdomainError};
+pub use text::{bounded_text, OrgName, PersonName, TextError};
