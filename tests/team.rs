@@ -65,6 +65,21 @@ async fn invite(db: &TestDb, org: OrgId, actor: UserId, email: &str, role: Role)
     hash.unwrap()
 }
 
+/// Moves the last mailing of `email`'s pending invitation into the past,
+/// as if `minutes` had gone by (the re-send cooldown, R5.5).
+async fn sent_minutes_ago(db: &TestDb, org: OrgId, email: &str, minutes: i32) {
+    sqlx::query(
+        "update invitations set last_sent_at = now() - make_interval(mins => $3)
+         where org_id = $1 and email = $2 and status = 'pending'",
+    )
+    .bind(org.as_uuid())
+    .bind(email)
+    .bind(minutes)
+    .execute(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+}
+
 async fn new_user(db: &TestDb, email: &str) -> UserId {
     let id: uuid::Uuid = sqlx::query_scalar(
         "insert into users (email, display_name) values ($1, 'New Person') returning id",
@@ -164,6 +179,7 @@ async fn reinviting_a_pending_email_refreshes_it_and_the_old_link_stops_working(
     let acme = org(&db, "acme").await;
     let ava = user(&db, "ava@acme.example").await;
     let old = invite(&db, acme, ava, "ivan@new.example", Role::SalesAgent).await;
+    sent_minutes_ago(&db, acme, "ivan@new.example", 11).await;
     let new = invite(&db, acme, ava, "IVAN@new.example", Role::SalesManager).await;
     let pending: i64 = sqlx::query_scalar(
         "select count(*) from invitations where org_id = $1 and status = 'pending'",
@@ -384,6 +400,7 @@ async fn every_team_mutation_leaves_exactly_one_audit_event() {
     n += 1;
     assert_eq!(audit_count(&db, acme).await, n);
 
+    sent_minutes_ago(&db, acme, "new@new.example", 11).await;
     invite(&db, acme, ava, "new@new.example", Role::Admin).await;
     n += 1;
     assert_eq!(audit_count(&db, acme).await, n);
@@ -631,7 +648,7 @@ async fn the_token_burst_alert_fires_once_when_one_address_crosses_the_threshold
     for _ in 0..6 {
         fired.push(
             db.app
-                .note_token_miss("203.0.113.9", 3, 600, &meta)
+                .note_token_miss("token-miss:ip:203.0.113.9", 3, 600, &meta, None)
                 .await
                 .unwrap(),
         );
@@ -641,7 +658,7 @@ async fn the_token_burst_alert_fires_once_when_one_address_crosses_the_threshold
     // Another address has its own count.
     assert!(!db
         .app
-        .note_token_miss("198.51.100.7", 3, 600, &meta)
+        .note_token_miss("token-miss:ip:198.51.100.7", 3, 600, &meta, None)
         .await
         .unwrap());
     let alerts: i64 = sqlx::query_scalar(
@@ -809,4 +826,628 @@ async fn an_operator_hands_a_departed_owners_organisation_to_an_admin() {
     assert_eq!(ava.role, Role::Admin);
     assert_eq!(audit_count(&db, acme).await, before + 1);
     assert_eq!(audit_count(&db, lumen).await, lumen_before);
+}
+
+// ---- Issue 10 ----
+
+/// Pending invitations of `org` to `email`, and mails queued to it.
+async fn pending_and_mailed(db: &TestDb, org: OrgId, email: &str) -> (i64, i64) {
+    let pending: i64 = sqlx::query_scalar(
+        "select count(*) from invitations where org_id = $1 and email = $2 and status = 'pending'",
+    )
+    .bind(org.as_uuid())
+    .bind(email)
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    let mailed: i64 = sqlx::query_scalar("select count(*) from outbox where to_email = $1")
+        .bind(email)
+        .fetch_one(db.admin.pool_for_tests())
+        .await
+        .unwrap();
+    (pending, mailed)
+}
+
+/// Tries to invite `emails` as `actor`; the repository's answer.
+async fn try_invite(
+    db: &TestDb,
+    org: OrgId,
+    actor: UserId,
+    emails: &[String],
+) -> Result<Vec<InviteOutcome>, invitations::InviteError> {
+    let link = |t: &Token| format!("https://x/invite/{}", t.expose());
+    let letter = Letter {
+        org_name: "Acme",
+        inviter: "Ava",
+        link: &link,
+    };
+    let parsed: Vec<EmailAddress> = emails
+        .iter()
+        .map(|e| EmailAddress::parse(e).unwrap())
+        .collect();
+    let mut scope = db.app.scope(org, actor).await.unwrap();
+    let out = invitations::invite(
+        &mut scope,
+        &parsed,
+        Role::SalesAgent,
+        &letter,
+        &RequestMeta::default(),
+    )
+    .await?;
+    scope.commit().await.unwrap();
+    Ok(out)
+}
+
+/// Writes `n` `invitation.sent` events by `actor` into `org`'s chain, as if
+/// they had mailed that many invitations just now.
+async fn mailed_already(db: &TestDb, org: OrgId, actor: UserId, n: usize) {
+    let mut tx = app_tx(db, org.as_uuid(), actor.as_uuid()).await;
+    for _ in 0..n {
+        audit::append(
+            &mut tx,
+            &audit::NewEvent::new(org, Some(actor), audit::Action::InvitationSent)
+                .metadata(serde_json::json!({ "role": "sales_agent" })),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn re_inviting_an_address_mailed_minutes_ago_mails_nothing_and_says_when() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let luis = user(&db, "luis@lumen.example").await;
+    invite(&db, acme, ava, "ivan@new.example", Role::SalesAgent).await;
+    let before = pending_and_mailed(&db, acme, "ivan@new.example").await;
+
+    // R5.5: the same address again at once, among others: nothing is sent.
+    let err = try_invite(
+        &db,
+        acme,
+        ava,
+        &["olga@new.example".into(), "IVAN@new.example".into()],
+    )
+    .await
+    .unwrap_err();
+    let invitations::InviteError::Throttled(t) = err else {
+        panic!("expected a throttle, got {err:?}")
+    };
+    assert!(matches!(
+        &t,
+        invitations::Throttled::RecentlySent { emails, retry_after_secs }
+            if emails == &["ivan@new.example".to_owned()] && *retry_after_secs > 0
+    ));
+    assert!(t.to_string().contains("ivan@new.example"), "{t}");
+    assert!(t.to_string().contains("Nothing was sent"), "{t}");
+    assert_eq!(
+        pending_and_mailed(&db, acme, "ivan@new.example").await,
+        before
+    );
+    assert_eq!(
+        pending_and_mailed(&db, acme, "olga@new.example").await,
+        (0, 0)
+    );
+
+    // The resend button is throttled the same way.
+    let id: uuid::Uuid = sqlx::query_scalar(
+        "select id from invitations where org_id = $1 and email = 'ivan@new.example'",
+    )
+    .bind(acme.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    let link = |t: &Token| format!("https://x/invite/{}", t.expose());
+    let letter = Letter {
+        org_name: "Acme",
+        inviter: "Ava",
+        link: &link,
+    };
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    let err = invitations::resend(&mut scope, id, &letter, &RequestMeta::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, invitations::InviteError::Throttled(_)),
+        "{err:?}"
+    );
+    drop(scope);
+    assert_eq!(
+        pending_and_mailed(&db, acme, "ivan@new.example").await,
+        before
+    );
+
+    // Another organisation has its own invitations: Lumen may invite Ivan.
+    let out = try_invite(&db, lumen, luis, &["ivan@new.example".into()])
+        .await
+        .unwrap();
+    assert!(matches!(out[0], InviteOutcome::Sent(_)));
+
+    // Once the cooldown has passed, both the re-invite and a resend work.
+    sent_minutes_ago(&db, acme, "ivan@new.example", 11).await;
+    let out = try_invite(&db, acme, ava, &["ivan@new.example".into()])
+        .await
+        .unwrap();
+    assert!(matches!(out[0], InviteOutcome::Refreshed(_)));
+    sent_minutes_ago(&db, acme, "ivan@new.example", 11).await;
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    invitations::resend(&mut scope, id, &letter, &RequestMeta::default())
+        .await
+        .unwrap();
+    scope.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_person_may_mail_at_most_the_hourly_allowance_of_invitations() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let ben = user(&db, "ben@acme.example").await;
+    let luis = user(&db, "luis@lumen.example").await;
+    mailed_already(
+        &db,
+        acme,
+        ava,
+        invitations::ACTOR_MAILS_PER_HOUR as usize - 1,
+    )
+    .await;
+
+    // Two more would be one too many: refused whole, with what is left.
+    let two = vec!["a1@new.example".to_owned(), "a2@new.example".to_owned()];
+    let err = try_invite(&db, acme, ava, &two).await.unwrap_err();
+    let invitations::InviteError::Throttled(t) = err else {
+        panic!("expected a throttle, got {err:?}")
+    };
+    assert!(
+        matches!(
+            t,
+            invitations::Throttled::Hourly {
+                who: invitations::Quota::Actor,
+                remaining: 1,
+                retry_after_secs: 1..=3600,
+                ..
+            }
+        ),
+        "{t:?}"
+    );
+    assert!(t.to_string().contains("You can send 1 more now"), "{t}");
+    assert_eq!(
+        pending_and_mailed(&db, acme, "a1@new.example").await,
+        (0, 0)
+    );
+    // One fits; another Admin of the organisation has their own allowance;
+    // so has the same kind of person in another organisation.
+    try_invite(&db, acme, ava, &two[..1]).await.unwrap();
+    try_invite(&db, acme, ben, &two[1..]).await.unwrap();
+    try_invite(&db, lumen, luis, &["l1@new.example".into()])
+        .await
+        .unwrap();
+    assert!(try_invite(&db, acme, ava, &["a3@new.example".into()])
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn an_organisation_may_mail_at_most_its_hourly_allowance_of_invitations() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let ben = user(&db, "ben@acme.example").await;
+    let luis = user(&db, "luis@lumen.example").await;
+    // Ben mailed most of the organisation's allowance (not his own: the
+    // per-person limit is lower, so the history is written directly).
+    mailed_already(&db, acme, ben, invitations::ORG_MAILS_PER_HOUR as usize - 1).await;
+
+    let err = try_invite(
+        &db,
+        acme,
+        ava,
+        &["o1@new.example".into(), "o2@new.example".into()],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            invitations::InviteError::Throttled(invitations::Throttled::Hourly {
+                who: invitations::Quota::Organisation,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    try_invite(&db, acme, ava, &["o1@new.example".into()])
+        .await
+        .unwrap();
+    assert!(try_invite(&db, acme, ava, &["o2@new.example".into()])
+        .await
+        .is_err());
+    // Lumen's allowance is Lumen's.
+    try_invite(&db, lumen, luis, &["o2@new.example".into()])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn removing_an_admin_revokes_the_invitations_they_sent_there_and_only_there() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let ben = user(&db, "ben@acme.example").await;
+    let luis = user(&db, "luis@lumen.example").await;
+    // Ben, an Admin of Acme, invites someone as Admin; Ava invites someone
+    // too; Lumen's Owner invites someone in Lumen.
+    let bens = invite(&db, acme, ben, "bens-friend@new.example", Role::Admin).await;
+    let avas = invite(&db, acme, ava, "avas-pick@new.example", Role::SalesAgent).await;
+    let lumens = invite(&db, lumen, luis, "lumen-pick@new.example", Role::Admin).await;
+
+    let before = audit_count(&db, acme).await;
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    team::remove(&mut s, ben).await.unwrap();
+    s.commit().await.unwrap();
+
+    // R4.4: Ben's invitation no longer admits anyone; the others stand.
+    let friend = new_user(&db, "bens-friend@new.example").await;
+    assert_eq!(
+        db.app
+            .accept_invitation(&bens, friend, &RequestMeta::default())
+            .await
+            .unwrap(),
+        Some(AcceptOutcome::NotPending(InvitationState::Revoked))
+    );
+    assert_eq!(
+        db.app.invitation(&avas).await.unwrap().unwrap().state,
+        InvitationState::Valid
+    );
+    assert_eq!(
+        db.app.invitation(&lumens).await.unwrap().unwrap().state,
+        InvitationState::Valid
+    );
+    // Audited: the removal and one revocation, naming why.
+    assert_eq!(audit_count(&db, acme).await, before + 2);
+    let events: Vec<(String, serde_json::Value)> = sqlx::query_as(
+        "select action, metadata from audit_events where org_id = $1 order by seq desc limit 2",
+    )
+    .bind(acme.as_uuid())
+    .fetch_all(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(
+        events,
+        [
+            (
+                "member.removed".to_owned(),
+                serde_json::json!({ "role": "admin" })
+            ),
+            (
+                "invitation.revoked".to_owned(),
+                serde_json::json!({ "role": "admin", "reason": "inviter_removed" })
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_admin_made_sales_manager_keeps_no_invitations_they_may_no_longer_grant() {
+    let db = seeded_db().await.unwrap();
+    let acme = org(&db, "acme").await;
+    let ava = user(&db, "ava@acme.example").await;
+    let ben = user(&db, "ben@acme.example").await;
+    let bens = invite(&db, acme, ben, "bens-agent@new.example", Role::SalesAgent).await;
+    let mut s = db.app.scope(acme, ava).await.unwrap();
+    team::change_role(&mut s, ben, Role::SalesManager)
+        .await
+        .unwrap();
+    s.commit().await.unwrap();
+    assert_eq!(
+        db.app.invitation(&bens).await.unwrap().unwrap().state,
+        InvitationState::Revoked
+    );
+}
+
+#[tokio::test]
+async fn verify_names_a_personal_data_row_a_superuser_edited_and_counts_the_erased() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let luis = user(&db, "luis@lumen.example").await;
+    for i in 0..3 {
+        invite(
+            &db,
+            acme,
+            ava,
+            &format!("p{i}@new.example"),
+            Role::SalesAgent,
+        )
+        .await;
+    }
+    invite(&db, lumen, luis, "l@new.example", Role::SalesAgent).await;
+    let acme_report = |reports: &[verify::OrgReport]| {
+        reports
+            .iter()
+            .find(|r| r.org_id == acme.as_uuid())
+            .unwrap()
+            .clone()
+    };
+    let clean = verify::verify_database(&db.admin, None).await.unwrap();
+    assert!(clean.iter().all(|r| r.broken.is_none()), "{clean:?}");
+    assert_eq!(acme_report(&clean).pii_checked, 3);
+
+    // A superuser rewrites the address of Acme's second event.
+    sqlx::query(
+        "update audit_event_pii set data = '{\"email\": \"someone-else@new.example\"}'
+         where org_id = $1 and seq = 2",
+    )
+    .bind(acme.as_uuid())
+    .execute(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    let reports = verify::verify_database(&db.admin, None).await.unwrap();
+    let broken = acme_report(&reports).broken.unwrap();
+    assert_eq!(broken.seq, 2);
+    assert!(
+        broken
+            .reason
+            .contains("personal data does not match its digest"),
+        "{}",
+        broken.reason
+    );
+    // Lumen's chain is another chain: intact, its digest checked.
+    let lumen_report = reports
+        .iter()
+        .find(|r| r.org_id == lumen.as_uuid())
+        .unwrap();
+    assert!(lumen_report.broken.is_none());
+    assert_eq!(lumen_report.pii_checked, 1);
+
+    // Erasing (pseudonymising, R8.5) is not editing: the chain verifies and
+    // the erased parts are counted as such.
+    sqlx::query(
+        "update audit_event_pii set data = '{}', ip = null, pseudonymised_at = now()
+         where org_id = $1",
+    )
+    .bind(acme.as_uuid())
+    .execute(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    let reports = verify::verify_database(&db.admin, Some("acme"))
+        .await
+        .unwrap();
+    assert!(reports[0].broken.is_none(), "{reports:?}");
+    assert_eq!((reports[0].pii_checked, reports[0].pii_erased), (0, 3));
+}
+
+#[tokio::test]
+async fn twenty_concurrent_sign_ins_of_people_sharing_two_organisations_all_succeed() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    // Twenty people in both organisations; half joined Acme first, half
+    // Lumen first, so their memberships come back in different orders.
+    let mut people = Vec::new();
+    for i in 0..20 {
+        let person = new_user(&db, &format!("both{i}@new.example")).await;
+        let order = if i % 2 == 0 {
+            [acme, lumen]
+        } else {
+            [lumen, acme]
+        };
+        for o in order {
+            sqlx::query(
+                "insert into memberships (org_id, user_id, role) values ($1, $2, 'sales_agent')",
+            )
+            .bind(o.as_uuid())
+            .bind(person.as_uuid())
+            .execute(db.admin.pool_for_tests())
+            .await
+            .unwrap();
+        }
+        people.push(person);
+    }
+    let (acme_before, lumen_before) = (audit_count(&db, acme).await, audit_count(&db, lumen).await);
+    let barrier = Arc::new(tokio::sync::Barrier::new(people.len()));
+    let tasks: Vec<_> = people
+        .into_iter()
+        .map(|person| {
+            let (app, barrier) = (db.app.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.start_session(person, &RequestMeta::default()).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        if let Err(e) = t.await.unwrap() {
+            panic!("a sign-in failed (40P01 is a deadlock on the chain heads): {e:?}");
+        }
+    }
+    assert_eq!(audit_count(&db, acme).await, acme_before + 20);
+    assert_eq!(audit_count(&db, lumen).await, lumen_before + 20);
+    let reports = verify::verify_database(&db.admin, None).await.unwrap();
+    assert!(reports.iter().all(|r| r.broken.is_none()), "{reports:?}");
+}
+
+#[test]
+fn several_chains_are_locked_in_org_id_order() {
+    let ids: Vec<OrgId> = [
+        "ffffffff-0000-4000-8000-000000000000",
+        "00000000-0000-4000-8000-000000000001",
+    ]
+    .iter()
+    .map(|s| OrgId::parse(s).unwrap())
+    .collect();
+    let ordered = audit::lock_order(&[ids[0], ids[1], ids[0]]);
+    assert_eq!(ordered, vec![ids[1], ids[0]]);
+}
+
+#[tokio::test]
+async fn an_operator_lookup_appears_in_the_audit_log_of_each_organisation_of_the_person() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let northstar = org(&db, "northstar").await;
+    let ella = user(&db, "ella@acme.example").await;
+    // Ella also works for Lumen.
+    sqlx::query("insert into memberships (org_id, user_id, role) values ($1, $2, 'sales_agent')")
+        .bind(lumen.as_uuid())
+        .bind(ella.as_uuid())
+        .execute(db.admin.pool_for_tests())
+        .await
+        .unwrap();
+    let counts = |db: &TestDb| {
+        let db = db.admin.pool_for_tests().clone();
+        async move {
+            let mut out = Vec::new();
+            for o in [acme, lumen, northstar] {
+                let n: i64 = sqlx::query_scalar(
+                    "select count(*) from audit_events where org_id = $1 and action = 'member.looked_up'",
+                )
+                .bind(o.as_uuid())
+                .fetch_one(&db)
+                .await
+                .unwrap();
+                out.push(n);
+            }
+            out
+        }
+    };
+    assert_eq!(counts(&db).await, [0, 0, 0]);
+    let report =
+        offplan::db::operator::lookup(&db.admin, "ella@acme.example", "olga", "ticket 123")
+            .await
+            .unwrap();
+    assert!(report.is_some());
+    // R8.6: Acme and Lumen see it; Northstar, where Ella is nobody, does not.
+    assert_eq!(counts(&db).await, [1, 1, 0]);
+    let (target, metadata): (String, serde_json::Value) = sqlx::query_as(
+        "select target_id, metadata from audit_events
+         where org_id = $1 and action = 'member.looked_up'",
+    )
+    .bind(lumen.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(target, ella.to_string());
+    assert_eq!(
+        metadata,
+        serde_json::json!({ "operator": "olga", "reason": "ticket 123" })
+    );
+    let reports = verify::verify_database(&db.admin, None).await.unwrap();
+    assert!(reports.iter().all(|r| r.broken.is_none()), "{reports:?}");
+}
+
+#[tokio::test]
+async fn a_burst_on_an_organisations_address_is_written_to_that_organisations_audit_log() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let meta = RequestMeta {
+        ip: Some("203.0.113.9".into()),
+        user_agent: None,
+    };
+    let burst = |db: &TestDb, o: OrgId| {
+        let pool = db.admin.pool_for_tests().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from audit_events
+                 where org_id = $1 and action = 'security.token_lookup_burst'",
+            )
+            .bind(o.as_uuid())
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    for _ in 0..5 {
+        db.app
+            .note_token_miss("token-miss:ip:203.0.113.9", 3, 600, &meta, Some(acme))
+            .await
+            .unwrap();
+    }
+    // R5.5: one audit event, in Acme's chain (the host the lookups came to),
+    // with the address in its personal-data part; none in Lumen's.
+    assert_eq!(burst(&db, acme).await, 1);
+    assert_eq!(burst(&db, lumen).await, 0);
+    let ip: Option<String> = sqlx::query_scalar(
+        "select host(p.ip) from audit_events e
+         join audit_event_pii p on p.org_id = e.org_id and p.seq = e.seq
+         where e.org_id = $1 and e.action = 'security.token_lookup_burst'",
+    )
+    .bind(acme.as_uuid())
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(ip.as_deref(), Some("203.0.113.9"));
+    let security: i64 = sqlx::query_scalar(
+        "select count(*) from security_events where kind = 'security.token_lookup_burst'",
+    )
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(security, 1);
+    let reports = verify::verify_database(&db.admin, None).await.unwrap();
+    assert!(reports.iter().all(|r| r.broken.is_none()), "{reports:?}");
+}
+
+#[tokio::test]
+async fn concurrent_invitations_cannot_slip_past_the_hourly_allowance_together() {
+    let db = seeded_db().await.unwrap();
+    let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
+    let ava = user(&db, "ava@acme.example").await;
+    let luis = user(&db, "luis@lumen.example").await;
+    mailed_already(
+        &db,
+        acme,
+        ava,
+        invitations::ACTOR_MAILS_PER_HOUR as usize - 5,
+    )
+    .await;
+    mailed_already(
+        &db,
+        lumen,
+        luis,
+        invitations::ACTOR_MAILS_PER_HOUR as usize - 5,
+    )
+    .await;
+    // Twelve at once in each organisation, five slots left in each.
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let db = db.app.clone();
+            let (o, actor) = if i % 2 == 0 {
+                (acme, ava)
+            } else {
+                (lumen, luis)
+            };
+            tokio::spawn(async move {
+                let link = |t: &Token| format!("https://x/invite/{}", t.expose());
+                let letter = Letter {
+                    org_name: "Org",
+                    inviter: "Someone",
+                    link: &link,
+                };
+                let mut scope = db.scope(o, actor).await.unwrap();
+                let out = invitations::invite(
+                    &mut scope,
+                    &[EmailAddress::parse(&format!("race{i}@new.example")).unwrap()],
+                    Role::SalesAgent,
+                    &letter,
+                    &RequestMeta::default(),
+                )
+                .await;
+                match out {
+                    Ok(_) => {
+                        scope.commit().await.unwrap();
+                        Some(o)
+                    }
+                    Err(invitations::InviteError::Throttled(_)) => None,
+                    Err(e) => panic!("{e:?}"),
+                }
+            })
+        })
+        .collect();
+    let mut sent = Vec::new();
+    for t in tasks {
+        sent.extend(t.await.unwrap());
+    }
+    assert_eq!(sent.iter().filter(|o| **o == acme).count(), 5);
+    assert_eq!(sent.iter().filter(|o| **o == lumen).count(), 5);
 }

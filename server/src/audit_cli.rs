@@ -33,6 +33,23 @@ pub enum AuditCommand {
 
 type BoxError = Box<dyn std::error::Error>;
 
+/// What the personal-data check covered (R8.5): digests recomputed, parts
+/// erased by pseudonymisation, and digests with no data at hand (an export
+/// carries no personal data, so there they are all "not checked").
+pub fn personal_data(r: &OrgReport) -> String {
+    let mut out = format!(
+        "{} personal-data digests checked, {} erased",
+        r.pii_checked, r.pii_erased
+    );
+    if r.pii_unchecked > 0 {
+        out.push_str(&format!(
+            ", {} not checked (the export carries no personal data)",
+            r.pii_unchecked
+        ));
+    }
+    out
+}
+
 /// Prints one line per organisation; errors when any chain is broken.
 pub fn report(reports: &[OrgReport], elapsed: std::time::Duration) -> Result<(), BoxError> {
     let total: u64 = reports.iter().map(|r| r.checked).sum();
@@ -44,7 +61,11 @@ pub fn report(reports: &[OrgReport], elapsed: std::time::Duration) -> Result<(),
             r.subdomain.clone()
         };
         match &r.broken {
-            None => println!("ok      {name}: {} events, chain intact", r.checked),
+            None => println!(
+                "ok      {name}: {} events, chain intact, {}",
+                r.checked,
+                personal_data(r)
+            ),
             Some(b) => {
                 broken += 1;
                 println!(
@@ -109,5 +130,32 @@ pub async fn run(
             println!("wrote {n} events of {org} to {}", out.display());
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(pii_checked: u64, pii_erased: u64, pii_unchecked: u64) -> OrgReport {
+        OrgReport {
+            org_id: uuid::Uuid::nil(),
+            subdomain: "acme".into(),
+            checked: 9,
+            broken: None,
+            pii_checked,
+            pii_erased,
+            pii_unchecked,
+        }
+    }
+
+    #[test]
+    fn the_output_says_how_many_personal_data_digests_were_checked() {
+        assert_eq!(
+            personal_data(&report(5, 2, 0)),
+            "5 personal-data digests checked, 2 erased"
+        );
+        assert!(personal_data(&report(0, 0, 4))
+            .ends_with("4 not checked (the export carries no personal data)"));
     }
 }

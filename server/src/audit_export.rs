@@ -61,12 +61,13 @@ async fn build(
     let user = user
         .and_then(|Extension(u)| u.0)
         .ok_or(AppError::Unauthenticated)?;
-    let filter = query.parse()?;
+    // Membership before the filter: a stranger's input is not read.
     let mut scope = app
         .db
         .scope(brand.id, user.id)
         .await
         .map_err(|e| e.into_app_error(|e| internal(&e)))?;
+    let filter = query.parse()?;
     let filters = serde_json::json!(query.with_before(None));
     let entries = log::export(
         &mut scope,

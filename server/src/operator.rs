@@ -127,6 +127,11 @@ pub fn render_report(r: &PersonReport) -> String {
     for (at, kind, ip) in &r.events {
         let _ = writeln!(out, "  {at}  {kind}  {}", ip.as_deref().unwrap_or("-"));
     }
+    let _ = writeln!(
+        out,
+        "this lookup is recorded in the audit log of {} organisation(s) and as a security event",
+        r.audited_in
+    );
     out
 }
 

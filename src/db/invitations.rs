@@ -13,7 +13,8 @@
 
 use super::{
     audit::{self, Action, NewEvent, Pii},
-    identity::{insert_user, queue_email, record_event, set_tenant, NewUser, RequestMeta},
+    identity::{insert_user, record_event, set_tenant, NewUser, RequestMeta},
+    outbox::queue_email,
     Db, DbError, RepoError, Scope,
 };
 pub use crate::domain::{InvitationState, InviteOutcome};
@@ -30,6 +31,226 @@ use uuid::Uuid;
 
 /// R5.1: personal invitations are valid for seven days.
 pub const VALID_DAYS: i64 = 7;
+
+/// R5.5 (issue 10): invitation mail one organisation may send in any hour.
+pub const ORG_MAILS_PER_HOUR: i64 = 200;
+/// Invitation mail one member may send in any hour, in one organisation.
+pub const ACTOR_MAILS_PER_HOUR: i64 = 100;
+/// How long after an address was mailed it may be mailed again (a
+/// refreshed re-invite or a resend).
+pub const RESEND_COOLDOWN_MINUTES: i32 = 10;
+
+/// The audit actions that each stand for one invitation mail. Counting
+/// them (rather than request counters) counts exactly what was mailed, in
+/// the transaction that mails, under [`lock_mailing`].
+const MAIL_ACTIONS: [Action; 3] = [
+    Action::InvitationSent,
+    Action::InvitationRefreshed,
+    Action::InvitationResent,
+];
+
+/// Whose hourly allowance ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quota {
+    Organisation,
+    Actor,
+}
+
+/// An invitation mail refused for its rate (R5.5), with when it may go.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Throttled {
+    #[error("{}", hourly_message(*who, *limit, *remaining, *retry_after_secs))]
+    Hourly {
+        who: Quota,
+        limit: i64,
+        /// Mails still allowed now (fewer than were asked for).
+        remaining: i64,
+        retry_after_secs: u32,
+    },
+    #[error("{}", recent_message(emails, *retry_after_secs))]
+    RecentlySent {
+        emails: Vec<String>,
+        retry_after_secs: u32,
+    },
+}
+
+impl Throttled {
+    pub fn retry_after_secs(&self) -> u32 {
+        match self {
+            Throttled::Hourly {
+                retry_after_secs, ..
+            }
+            | Throttled::RecentlySent {
+                retry_after_secs, ..
+            } => *retry_after_secs,
+        }
+    }
+}
+
+/// "about 7 minutes", rounded up, never "0".
+fn minutes(secs: u32) -> String {
+    match secs.div_ceil(60).max(1) {
+        1 => "about a minute".to_owned(),
+        n => format!("about {n} minutes"),
+    }
+}
+
+fn hourly_message(who: Quota, limit: i64, remaining: i64, secs: u32) -> String {
+    let whose = match who {
+        Quota::Organisation => {
+            format!("This organisation has reached its limit of {limit} invitations an hour.")
+        }
+        Quota::Actor => {
+            format!(
+                "You've reached the limit of {limit} invitations one person may send in an hour."
+            )
+        }
+    };
+    let when = minutes(secs);
+    let next = if remaining > 0 {
+        format!("You can send {remaining} more now, or more in {when}.")
+    } else {
+        format!("You can send more in {when}.")
+    };
+    format!("{whose} {next} Nothing was sent.")
+}
+
+fn recent_message(emails: &[String], secs: u32) -> String {
+    let (who, it) = match emails {
+        [one] => (format!("{one} was"), "it"),
+        many => (format!("{} were", many.join(", ")), "them"),
+    };
+    format!(
+        "{who} sent an invitation less than {RESEND_COOLDOWN_MINUTES} minutes ago. \
+         Remove {it} from the list, or send again in {}. Nothing was sent.",
+        minutes(secs)
+    )
+}
+
+/// Why an invitation was not mailed.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+impl From<sqlx::Error> for InviteError {
+    fn from(e: sqlx::Error) -> Self {
+        InviteError::Repo(RepoError::Database(e))
+    }
+}
+
+/// Serialises the invitation mailings of one organisation for the rest of
+/// the transaction, so the counts of [`check_hourly`] and
+/// [`check_recently_sent`] are exact however many admins click at once.
+/// An advisory lock taken first and only here: it orders mailings among
+/// themselves without adding a cycle to the row-then-chain-head order that
+/// accepting and revoking follow.
+async fn lock_mailing(conn: &mut PgConnection, org: OrgId) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select true as "locked!"
+           from (select pg_advisory_xact_lock(hashtextextended('invitation-mail:' || $1::text, 0))) l"#,
+        org.as_uuid().to_string()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Refuses `adding` more mails when they would take the organisation, or
+/// the actor in it, past the hourly allowance. The caller holds
+/// [`lock_mailing`].
+async fn check_hourly(
+    conn: &mut PgConnection,
+    org: OrgId,
+    actor: UserId,
+    adding: i64,
+) -> Result<(), InviteError> {
+    let actions: Vec<&str> = MAIL_ACTIONS.iter().map(|a| a.as_str()).collect();
+    let r = sqlx::query!(
+        r#"
+        select count(*) as "org_sent!",
+               count(*) filter (where actor_user_id = $2) as "actor_sent!",
+               ceil(extract(epoch from min(occurred_at) + interval '1 hour' - now()))::int as org_wait,
+               ceil(extract(epoch from min(occurred_at) filter (where actor_user_id = $2)
+                                       + interval '1 hour' - now()))::int as actor_wait
+        from audit_events
+        where org_id = $1 and action = any($3::text[]) and occurred_at > now() - interval '1 hour'
+        "#,
+        org.as_uuid(),
+        actor.as_uuid(),
+        &actions as &[&str],
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let wait = |w: Option<i32>| u32::try_from(w.unwrap_or(60)).unwrap_or(60).max(1);
+    for (who, limit, sent, w) in [
+        (
+            Quota::Organisation,
+            ORG_MAILS_PER_HOUR,
+            r.org_sent,
+            r.org_wait,
+        ),
+        (
+            Quota::Actor,
+            ACTOR_MAILS_PER_HOUR,
+            r.actor_sent,
+            r.actor_wait,
+        ),
+    ] {
+        if sent + adding > limit {
+            return Err(Throttled::Hourly {
+                who,
+                limit,
+                remaining: (limit - sent).max(0),
+                retry_after_secs: wait(w),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to mail again any of `emails` whose pending invitation was
+/// mailed less than [`RESEND_COOLDOWN_MINUTES`] ago.
+async fn check_recently_sent(
+    conn: &mut PgConnection,
+    org: OrgId,
+    emails: &[&str],
+) -> Result<(), InviteError> {
+    let rows = sqlx::query!(
+        r#"
+        select email as "email!",
+               ceil(extract(epoch from last_sent_at + make_interval(mins => $3) - now()))::int as wait
+        from invitations
+        where org_id = $1 and kind = 'personal' and status = 'pending'
+          and email = any($2::text[]) and last_sent_at > now() - make_interval(mins => $3)
+        order by email
+        "#,
+        org.as_uuid(),
+        emails as &[&str],
+        RESEND_COOLDOWN_MINUTES,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let retry_after_secs = rows
+        .iter()
+        .filter_map(|r| r.wait)
+        .max()
+        .and_then(|w| u32::try_from(w).ok())
+        .unwrap_or(60)
+        .max(1);
+    Err(Throttled::RecentlySent {
+        emails: rows.into_iter().map(|r| r.email).collect(),
+        retry_after_secs,
+    }
+    .into())
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingInvitation {
@@ -104,6 +325,10 @@ pub async fn pending(scope: &mut Scope) -> Result<Vec<PendingInvitation>, RepoEr
 /// R4.2: invites each address with `role`. A current member is reported,
 /// not invited; a pending invitation to the same address is renewed (new
 /// token, new expiry, the new role) rather than duplicated.
+///
+/// R5.5: refused whole (nothing mailed) when it would take the
+/// organisation or the actor past the hourly allowance, or when an address
+/// was mailed less than [`RESEND_COOLDOWN_MINUTES`] ago.
 #[tracing::instrument(skip(scope, emails, letter, meta), fields(count = emails.len()))]
 pub async fn invite(
     scope: &mut Scope,
@@ -111,13 +336,17 @@ pub async fn invite(
     role: Role,
     letter: &Letter<'_>,
     meta: &RequestMeta,
-) -> Result<Vec<InviteOutcome>, RepoError> {
+) -> Result<Vec<InviteOutcome>, InviteError> {
     scope.authorize(Permission::ManageMembers)?;
     if !grantable_roles(scope.membership().role()).contains(&role) {
-        return Err(scope.refuse(Permission::ManageMembers));
+        return Err(scope.refuse(Permission::ManageMembers).into());
     }
     let org = scope.membership().org_id();
     let actor = scope.membership().user_id();
+    lock_mailing(scope.conn(), org).await?;
+    let typed: Vec<&str> = emails.iter().map(|e| e.as_str()).collect();
+    check_recently_sent(scope.conn(), org, &typed).await?;
+    check_hourly(scope.conn(), org, actor, emails.len() as i64).await?;
     let mut outcomes = Vec::with_capacity(emails.len());
     for email in emails {
         let member = sqlx::query_scalar!(
@@ -236,37 +465,39 @@ pub async fn revoke(scope: &mut Scope, id: Uuid, meta: &RequestMeta) -> Result<(
 }
 
 /// R4.5: mails the invitation again with a fresh link and a fresh seven
-/// days; the old link stops working. At most once a minute per invitation.
+/// days; the old link stops working. At most once per
+/// [`RESEND_COOLDOWN_MINUTES`] per invitation, and within the hourly
+/// allowances (R5.5).
 #[tracing::instrument(skip(scope, letter, meta))]
 pub async fn resend(
     scope: &mut Scope,
     id: Uuid,
     letter: &Letter<'_>,
     meta: &RequestMeta,
-) -> Result<(), RepoError> {
+) -> Result<(), InviteError> {
     scope.authorize(Permission::ManageMembers)?;
-    let (email, role) = lock_pending(scope, id).await?;
     let org = scope.membership().org_id();
+    let actor = scope.membership().user_id();
+    lock_mailing(scope.conn(), org).await?;
+    let (email, role) = lock_pending(scope, id).await?;
+    check_recently_sent(scope.conn(), org, &[email.as_str()]).await?;
+    check_hourly(scope.conn(), org, actor, 1).await?;
     let (token, hash) = Token::generate();
     let sent_count = sqlx::query_scalar!(
         "update invitations
          set token_hash = $3, expires_at = now() + make_interval(days => $4),
              created_at = now(), sent_count = sent_count + 1, last_sent_at = now()
-         where org_id = $1 and id = $2 and last_sent_at < now() - interval '1 minute'
+         where org_id = $1 and id = $2
          returning sent_count",
         org.as_uuid(),
         id,
         hash.as_bytes().as_slice(),
         VALID_DAYS as i32,
     )
-    .fetch_optional(scope.conn())
-    .await?
-    .ok_or_else(|| {
-        RepoError::Conflict("It was sent less than a minute ago — give it a moment.".into())
-    })?;
+    .fetch_one(scope.conn())
+    .await?;
     let (subject, body) = letter_body(letter, role, &(letter.link)(&token));
     queue_email(scope.conn(), &email, &subject, &body).await?;
-    let actor = scope.membership().user_id();
     audit::append(
         scope.conn(),
         &NewEvent::new(org, Some(actor), Action::InvitationResent)
@@ -621,35 +852,52 @@ impl Db {
         Ok(Some((user, subdomain)))
     }
 
-    /// R5.5: counts a failed token lookup from `ip`; crossing `threshold`
-    /// within the window raises the burst alert once (a warning and a
-    /// security event). Answers whether the alert fired.
+    /// R5.5: counts a failed token lookup in `bucket` (one per client
+    /// address, from the caller); crossing `threshold` within the window
+    /// raises the burst alert once: a warning log line, a security event,
+    /// and — when the lookup was made on an organisation's address (an
+    /// invitation link names its organisation's host) — an audit event in
+    /// that organisation's chain, with the address in its personal-data
+    /// part. Token paths with no organisation (password reset) pass `None`.
+    /// Answers whether the alert fired.
     pub async fn note_token_miss(
         &self,
-        ip: &str,
+        bucket: &str,
         threshold: i64,
         window_secs: i64,
         meta: &RequestMeta,
+        org: Option<OrgId>,
     ) -> Result<bool, DbError> {
-        let hits = self
-            .rate_limit_hit(&format!("token-miss:ip:{ip}"), window_secs)
-            .await?;
+        let hits = self.rate_limit_hit(bucket, window_secs).await?;
         if hits != threshold + 1 {
             return Ok(false);
         }
+        // No address in the log line (personal data): the security event
+        // and the audit event hold it for whoever follows up.
         tracing::warn!(
-            client.ip = ip,
+            org.id = org.map(|o| o.to_string()),
             failures = hits,
             window_secs,
             "burst of failed token lookups from one address"
         );
-        self.record_security_event(
-            None,
-            "security.token_lookup_burst",
-            meta,
-            serde_json::json!({ "failures": hits, "window_secs": window_secs }),
-        )
-        .await?;
+        let metadata = serde_json::json!({ "failures": hits, "window_secs": window_secs });
+        self.record_security_event(None, "security.token_lookup_burst", meta, metadata.clone())
+            .await?;
+        if let Some(org) = org {
+            let mut tx = self.pool.begin().await?;
+            set_tenant(&mut tx, Some(org.as_uuid()), None).await?;
+            audit::append(
+                &mut tx,
+                &NewEvent::new(org, None, Action::TokenLookupBurst)
+                    .metadata(metadata)
+                    .pii(Pii {
+                        ip: meta.ip.clone(),
+                        data: serde_json::json!({}),
+                    }),
+            )
+            .await?;
+            tx.commit().await?;
+        }
         Ok(true)
     }
 }

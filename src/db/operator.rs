@@ -1,8 +1,9 @@
 //! Operator commands about people (SPEC R8.6, R3.6, R4.6): look a person up
 //! by email, reset a lost second factor after an identity check, and hand a
 //! departed Owner's organisation to an Admin. All run as the owner role from
-//! the server CLI, and all are recorded: a lookup as a security event of the
-//! person looked up, a reset and a transfer also in the audit chain.
+//! the server CLI, and all are recorded: each as a security event of the
+//! person and in the audit chain of each organisation concerned (a lookup
+//! and a reset in every organisation the person is an active member of).
 
 use super::{
     admin::AdminDb,
@@ -34,10 +35,14 @@ pub struct PersonReport {
     )>,
     /// (when, kind, ip)
     pub events: Vec<(OffsetDateTime, String, Option<String>)>,
+    /// How many organisations' audit logs recorded this lookup (R8.6).
+    pub audited_in: usize,
 }
 
 /// R8.6: everything about a person's access, by email; the lookup itself
-/// is recorded against the person, naming the operator and the reason.
+/// is recorded against the person (a security event) and in the audit log
+/// of each organisation they are an active member of, naming the operator
+/// and the reason.
 pub async fn lookup(
     db: &AdminDb,
     email: &str,
@@ -91,14 +96,24 @@ pub async fn lookup(
     .map(|r| (r.occurred_at, r.kind, r.ip))
     .collect();
     let id = UserId::from_db(u.id);
+    let metadata = serde_json::json!({ "operator": operator, "reason": reason });
     record_event(
         &mut tx,
         Some(id),
         "operator.lookup",
         &RequestMeta::default(),
-        serde_json::json!({ "operator": operator, "reason": reason }),
+        metadata.clone(),
     )
     .await?;
+    // R8.6: each organisation the person belongs to sees that an operator
+    // looked at them, in this transaction (chains locked in org_id order).
+    let audited_in = audit::append_in_each_org_of(&mut tx, id, |org| {
+        audit::NewEvent::new(org, None, audit::Action::MemberLookedUp)
+            .target("user", id)
+            .metadata(metadata.clone())
+    })
+    .await?
+    .len();
     tx.commit().await?;
     Ok(Some(PersonReport {
         id,
@@ -112,6 +127,7 @@ pub async fn lookup(
         memberships,
         sessions,
         events,
+        audited_in,
     }))
 }
 

@@ -5,7 +5,7 @@
 //! in the same transaction (R8.1).
 
 use super::{
-    audit::{self, Action, NewEvent},
+    audit::{self, Action, NewEvent, Pii},
     RepoError, Scope,
 };
 use crate::{
@@ -189,6 +189,14 @@ pub async fn change_role(scope: &mut Scope, target: UserId, to: Role) -> Result<
     )
     .execute(scope.conn())
     .await?;
+    // What they invited people as may now be beyond what they may grant.
+    revoke_issued_by(
+        scope,
+        target,
+        Some(grantable_roles(to)),
+        "inviter_role_changed",
+    )
+    .await?;
     let actor = scope.membership().user_id();
     audit::append(
         scope.conn(),
@@ -198,6 +206,56 @@ pub async fn change_role(scope: &mut Scope, target: UserId, to: Role) -> Result<
     )
     .await?;
     Ok(true)
+}
+
+/// Revokes the pending invitations `inviter` sent in the scope's
+/// organisation — all of them (`None`: they are no longer a member), or the
+/// personal ones whose role is not in `still_grantable` — one
+/// `invitation.revoked` event each (with the `reason`), in the scope's
+/// transaction. An invitation grants its role on acceptance without asking
+/// the inviter again, so the right to grant it must still be there: a
+/// removed Admin's invitations would otherwise keep admitting people (R4.4).
+/// Called before the change's own event: invitation rows are locked before
+/// the chain head, the order accepting one follows, so the two cannot
+/// deadlock. Answers how many were revoked.
+async fn revoke_issued_by(
+    scope: &mut Scope,
+    inviter: UserId,
+    still_grantable: Option<&[Role]>,
+    reason: &'static str,
+) -> Result<usize, RepoError> {
+    let org = scope.membership().org_id();
+    let keep: Option<Vec<&str>> =
+        still_grantable.map(|roles| roles.iter().map(|r| r.as_str()).collect());
+    let revoked = sqlx::query!(
+        r#"
+        update invitations set status = 'revoked', revoked_at = now()
+        where org_id = $1 and invited_by_user_id = $2 and status = 'pending'
+          and ($3::text[] is null
+               or (kind = 'personal' and not (role::text = any($3::text[]))))
+        returning id, email as "email!", role::text as role
+        "#,
+        org.as_uuid(),
+        inviter.as_uuid(),
+        keep.as_deref() as Option<&[&str]>,
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    let actor = scope.membership().user_id();
+    for r in &revoked {
+        audit::append(
+            scope.conn(),
+            &NewEvent::new(org, Some(actor), Action::InvitationRevoked)
+                .target("invitation", r.id)
+                .metadata(serde_json::json!({ "role": r.role, "reason": reason }))
+                .pii(Pii {
+                    ip: None,
+                    data: serde_json::json!({ "email": r.email }),
+                }),
+        )
+        .await?;
+    }
+    Ok(revoked.len())
 }
 
 /// Ends `user`'s membership and, with it, every session they have (R3.8:
@@ -237,6 +295,7 @@ pub async fn remove(scope: &mut Scope, target: UserId) -> Result<(), RepoError> 
     may_manage(scope, target, role)?;
     let actor = scope.membership().user_id();
     end_membership(scope, target, actor, true).await?;
+    revoke_issued_by(scope, target, None, "inviter_removed").await?;
     let org = scope.membership().org_id();
     audit::append(
         scope.conn(),
@@ -259,6 +318,7 @@ pub async fn leave(scope: &mut Scope) -> Result<(), RepoError> {
         ));
     }
     end_membership(scope, me, me, false).await?;
+    revoke_issued_by(scope, me, None, "inviter_left").await?;
     let org = scope.membership().org_id();
     audit::append(
         scope.conn(),

@@ -120,8 +120,9 @@ pub struct AuditView {
 pub async fn load_audit(query: FilterQuery) -> Result<AuditView, AppError> {
     use crate::ssr;
     use offplan::db::audit::{log, Action};
-    let filter = query.parse()?;
+    // Who is asking first (session and membership), then their input.
     let (mut scope, _, _) = ssr::org_scope().await?;
+    let filter = query.parse()?;
     let page = log::page(&mut scope, &filter, PAGE_SIZE)
         .await
         .map_err(ssr::repo)?;

@@ -69,14 +69,69 @@ pub async fn load_invitation(token: String) -> Result<InviteLanding, AppError> {
     })
 }
 
+/// A failed token lookup from this request's address, as captured before
+/// any await ([`FailedLookup::capture`]), to be counted for the R5.5 burst
+/// alert with [`FailedLookup::count`].
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct FailedLookup {
+    /// `None` when the address is unknown: nothing to count against.
+    bucket: Option<String>,
+    meta: offplan::db::identity::RequestMeta,
+    /// The organisation whose address the lookup came to, if any: its
+    /// audit log gets the alert.
+    org: Option<offplan::domain::OrgId>,
+}
+
+#[cfg(feature = "ssr")]
+impl FailedLookup {
+    /// Reads the client address, request metadata and this host's
+    /// organisation from the request context (synchronously: call it before
+    /// the first await of a server function).
+    pub fn capture() -> Self {
+        use crate::ssr;
+        FailedLookup {
+            bucket: ssr::client_ip().map(|_| ssr::ip_bucket("token-miss")),
+            meta: ssr::request_meta(),
+            org: ssr::org_brand().ok().map(|b| b.id),
+        }
+    }
+
+    /// Counts the failure; past `burst.max` in `burst.window_secs` the
+    /// alert fires once (warning log line, security event, and the audit
+    /// event of the host's organisation when there is one). Never fails the
+    /// request: a counting error is logged and the caller answers as it
+    /// would have.
+    pub async fn count(&self, db: &offplan::db::Db, burst: crate::ssr::Limit) {
+        let Some(bucket) = &self.bucket else { return };
+        if let Err(e) = db
+            .note_token_miss(bucket, burst.max, burst.window_secs, &self.meta, self.org)
+            .await
+        {
+            tracing::error!(error = %e, "could not count a failed token lookup");
+        }
+    }
+}
+
+/// R5.5 for every token path (invitations here; password reset and other
+/// emailed links elsewhere): counts a failed token lookup from this
+/// request's address towards the burst alert. On an organisation's host
+/// the alert is also written to that organisation's audit log; elsewhere
+/// (the central app's reset pages) it is a security event and a log line.
+/// Reads the request context before its first await.
+#[cfg(feature = "ssr")]
+pub async fn count_failed_token_lookup(db: &offplan::db::Db, burst: crate::ssr::Limit) {
+    FailedLookup::capture().count(db, burst).await
+}
+
 /// What a token lookup needs from the request, captured up front.
 #[cfg(feature = "ssr")]
 struct TokenRequest {
     db: offplan::db::Db,
     auth: crate::ssr::AuthServices,
-    ip: Option<std::net::IpAddr>,
     bucket: String,
     meta: offplan::db::identity::RequestMeta,
+    failed: FailedLookup,
 }
 
 #[cfg(feature = "ssr")]
@@ -86,9 +141,9 @@ impl TokenRequest {
         Ok(TokenRequest {
             db: ssr::db()?,
             auth: ssr::auth()?,
-            ip: ssr::client_ip(),
             bucket: ssr::ip_bucket("token"),
             meta: ssr::request_meta(),
+            failed: FailedLookup::capture(),
         })
     }
 
@@ -101,13 +156,9 @@ impl TokenRequest {
 
     /// A token that names nothing: a 404, counted for the burst alert (R5.5).
     async fn miss(&self) -> AppError {
-        if let Some(ip) = self.ip {
-            let limit = self.auth.limits.token_burst;
-            let _ = self
-                .db
-                .note_token_miss(&ip.to_string(), limit.max, limit.window_secs, &self.meta)
-                .await;
-        }
+        self.failed
+            .count(&self.db, self.auth.limits.token_burst)
+            .await;
         AppError::NotFound
     }
 }
@@ -181,6 +232,10 @@ pub async fn decline_invite(token: String) -> Result<(), AppError> {
 #[server(endpoint = "invite/switch")]
 pub async fn switch_account(token: String) -> Result<String, AppError> {
     use crate::ssr::{self, keys};
+    // Only a well-formed token goes into the redirect: anything else (a
+    // carriage return, 2 MB of text) names no invitation, and signing the
+    // person out for it would help nobody.
+    let token = offplan::token::Token::parse(&token).ok_or(AppError::NotFound)?;
     let db = ssr::db()?;
     if let Some(user) = ssr::current_user() {
         db.revoke_session(user.id, user.login_id)
@@ -190,7 +245,7 @@ pub async fn switch_account(token: String) -> Result<String, AppError> {
     let session = ssr::session().await?;
     let _ = session.remove_value(keys::LOGIN).await;
     session.flush().await.map_err(ssr::internal)?;
-    let url = format!("/invite/{}", token.trim());
+    let url = format!("/invite/{}", token.expose());
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
@@ -216,13 +271,10 @@ pub async fn invite_signup(
     let Some(inv) = db.invitation(&hash).await.map_err(ssr::internal)? else {
         return Err(req.miss().await);
     };
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::invalid(
-            "name",
-            "Enter your name (up to 120 characters).",
-        ));
-    }
+    let name = String::from(
+        offplan::domain::PersonName::parse(&name)
+            .map_err(|e| AppError::invalid("name", e.to_string()))?,
+    );
     let google_identity = if google.is_some() {
         let g = session
             .get::<crate::auth::GoogleSignup>(keys::GOOGLE_SIGNUP)
@@ -273,8 +325,17 @@ pub async fn invite_signup(
         Err(InviteeSignupError::Database(e)) => return Err(ssr::internal(e)),
     };
     let _ = session.remove_value(keys::GOOGLE_SIGNUP).await;
-    ssr::establish(&session, &db, user, &meta).await?;
-    let url = info.org_url(&subdomain, "/settings/team");
+    // Through the one door (issue 10 item 1).
+    let url = ssr::door::sign_in(
+        &session,
+        &db,
+        &info,
+        user,
+        Some(info.org_url(&subdomain, "/settings/team")),
+        &meta,
+    )
+    .await?
+    .into_url();
     ssr::redirect_plain_form(&url);
     Ok(url)
 }

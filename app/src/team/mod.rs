@@ -17,6 +17,11 @@ pub use pages::TeamPage;
 /// Invitations one form may send at once.
 pub const MAX_INVITES: usize = 50;
 
+/// The most the address field may hold, in bytes: fifty long addresses
+/// with their separators fit easily; anything longer is refused before it
+/// is split (issue 10: the work done on a field must be bounded first).
+pub const MAX_EMAILS_FIELD: usize = 8 * 1024;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamView {
     pub org_name: String,
@@ -145,16 +150,60 @@ pub async fn load_team() -> Result<TeamView, AppError> {
 }
 
 /// Splits what was typed into addresses: commas, semicolons, spaces or
-/// new lines between them; duplicates dropped (case-insensitively).
+/// new lines between them; duplicates dropped (case-insensitively), first
+/// spelling kept. Linear: one pass, a set of lowercased addresses.
 pub fn split_emails(input: &str) -> Vec<String> {
-    let mut seen = Vec::<String>::new();
-    for part in input.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
-        let part = part.trim();
-        if !part.is_empty() && !seen.iter().any(|s| s.eq_ignore_ascii_case(part)) {
-            seen.push(part.to_owned());
-        }
+    let mut seen = std::collections::HashSet::new();
+    parts(input)
+        .filter(|part| seen.insert(part.to_lowercase()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The non-empty pieces between separators, without allocating.
+fn parts(input: &str) -> impl Iterator<Item = &str> {
+    input
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+}
+
+/// Bounds the address field before any parsing: its length, then the
+/// number of pieces (a cheap split), so what follows does a bounded amount
+/// of work. `Err` is the message shown beside the field.
+pub fn check_emails_field(input: &str) -> Result<(), String> {
+    if input.len() > MAX_EMAILS_FIELD {
+        return Err(format!(
+            "That's too long: paste up to {MAX_INVITES} addresses at a time \
+             (at most {MAX_EMAILS_FIELD} characters). Nothing was sent."
+        ));
     }
-    seen
+    match parts(input).take(MAX_INVITES + 1).count() {
+        0 => Err("Enter at least one email address.".to_owned()),
+        n if n > MAX_INVITES => Err(format!(
+            "Up to {MAX_INVITES} addresses at a time. Nothing was sent."
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// An invitation refused for its rate (R5.5) as the person sees it: a full
+/// address list is a message beside the field naming the addresses (what
+/// to remove); an hourly allowance or a resend is a 429 with when to retry.
+#[cfg(feature = "ssr")]
+fn invite_error(e: offplan::db::invitations::InviteError) -> AppError {
+    use offplan::db::invitations::{InviteError, Throttled};
+    match e {
+        InviteError::Throttled(t @ Throttled::RecentlySent { .. }) => {
+            AppError::invalid("emails", t.to_string())
+        }
+        InviteError::Throttled(t) => {
+            tracing::warn!(reason = %t, "invitation rate limit reached");
+            AppError::RateLimited {
+                retry_after_secs: t.retry_after_secs(),
+            }
+        }
+        InviteError::Repo(e) => crate::ssr::repo(e),
+    }
 }
 
 /// Builds the landing page's URL on this organisation's address from a token.
@@ -162,9 +211,11 @@ pub fn split_emails(input: &str) -> Vec<String> {
 fn invite_link(
     info: &crate::site::SiteInfo,
     brand: &offplan::domain::OrgBrand,
-) -> impl Fn(&offplan::token::Token) -> String + Send + Sync {
-    let base = info.org_url(brand.subdomain.as_str(), "/invite/");
-    move |t| format!("{base}{}", t.expose())
+) -> Result<impl Fn(&offplan::token::Token) -> String + Send + Sync, AppError> {
+    // The port comes from configuration, never from this request's Host
+    // header (issue 10): the link is mailed to someone else.
+    let base = crate::ssr::auth()?.email_link_org(info, brand.subdomain.as_str(), "/invite/");
+    Ok(move |t: &offplan::token::Token| format!("{base}{}", t.expose()))
 }
 
 /// A member id from a form; anything else names nobody (404).
@@ -178,25 +229,20 @@ fn parse_role(role: &str) -> Result<Role, AppError> {
     Role::parse(role).ok_or_else(|| AppError::invalid("role", "Choose a role."))
 }
 
-/// R4.2: invites one or several addresses with a role.
+/// R4.2: invites one or several addresses with a role. Authenticates
+/// first (session and membership: a stranger's request costs nothing), then
+/// bounds the field, then parses; the repository applies the rate limits
+/// (R5.5).
 #[server(endpoint = "team/invite")]
 pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOutcome>, AppError> {
     use crate::ssr;
     use offplan::{db::invitations, domain::EmailAddress};
+    let info = ssr::request_site()?;
+    let meta = ssr::request_meta();
+    let (mut scope, brand, user) = ssr::org_scope().await?;
+    check_emails_field(&emails).map_err(|m| AppError::invalid("emails", m))?;
     let role = parse_role(&role)?;
     let typed = split_emails(&emails);
-    if typed.is_empty() {
-        return Err(AppError::invalid(
-            "emails",
-            "Enter at least one email address.",
-        ));
-    }
-    if typed.len() > MAX_INVITES {
-        return Err(AppError::invalid(
-            "emails",
-            format!("Up to {MAX_INVITES} addresses at a time."),
-        ));
-    }
     let mut parsed = Vec::with_capacity(typed.len());
     for e in &typed {
         match EmailAddress::parse(e) {
@@ -209,10 +255,7 @@ pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOu
             }
         }
     }
-    let info = ssr::request_site()?;
-    let meta = ssr::request_meta();
-    let (mut scope, brand, user) = ssr::org_scope().await?;
-    let link = invite_link(&info, &brand);
+    let link = invite_link(&info, &brand)?;
     let letter = invitations::Letter {
         org_name: &brand.name,
         inviter: &user.display_name,
@@ -220,7 +263,7 @@ pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOu
     };
     let outcomes = invitations::invite(&mut scope, &parsed, role, &letter, &meta)
         .await
-        .map_err(ssr::repo)?;
+        .map_err(invite_error)?;
     scope.commit().await.map_err(ssr::repo)?;
     Ok(outcomes)
 }
@@ -229,8 +272,8 @@ pub async fn invite_members(emails: String, role: String) -> Result<Vec<InviteOu
 #[server(endpoint = "team/role")]
 pub async fn change_member_role(user: String, role: String) -> Result<(), AppError> {
     use crate::ssr;
-    let role = parse_role(&role)?;
     let (mut scope, _, _) = ssr::org_scope().await?;
+    let role = parse_role(&role)?;
     offplan::db::team::change_role(&mut scope, person(&user)?, role)
         .await
         .map_err(ssr::repo)?;
@@ -293,7 +336,7 @@ pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
     let info = ssr::request_site()?;
     let meta = ssr::request_meta();
     let (mut scope, brand, user) = ssr::org_scope().await?;
-    let link = invite_link(&info, &brand);
+    let link = invite_link(&info, &brand)?;
     let letter = invitations::Letter {
         org_name: &brand.name,
         inviter: &user.display_name,
@@ -301,13 +344,40 @@ pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
     };
     invitations::resend(&mut scope, id, &letter, &meta)
         .await
-        .map_err(ssr::repo)?;
+        .map_err(|e| match e {
+            // A resend names one row: the wait is the whole answer (429).
+            invitations::InviteError::Throttled(t) => AppError::RateLimited {
+                retry_after_secs: t.retry_after_secs(),
+            },
+            other => invite_error(other),
+        })?;
     scope.commit().await.map_err(ssr::repo)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::split_emails;
+    use super::{check_emails_field, split_emails, MAX_EMAILS_FIELD, MAX_INVITES};
+
+    #[test]
+    fn the_field_is_bounded_before_it_is_split() {
+        assert!(check_emails_field(&"a".repeat(MAX_EMAILS_FIELD + 1))
+            .unwrap_err()
+            .contains("too long"));
+        let many = vec!["a@x.io"; MAX_INVITES + 1].join(" ");
+        assert!(check_emails_field(&many).unwrap_err().contains("Up to"));
+        assert!(check_emails_field(" ;, ")
+            .unwrap_err()
+            .contains("at least one"));
+        assert!(check_emails_field("a@x.io, b@x.io").is_ok());
+    }
+
+    #[test]
+    fn dedup_is_linear_in_the_number_of_parts() {
+        // 50 000 distinct parts: quadratic de-duplication would compare
+        // ~1.25e9 pairs; this finishes at once.
+        let input: String = (0..50_000).map(|i| format!("p{i}@x.io ")).collect();
+        assert_eq!(split_emails(&input).len(), 50_000);
+    }
 
     #[test]
     fn addresses_split_on_any_separator_and_dedupe() {

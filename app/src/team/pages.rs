@@ -99,8 +99,18 @@ fn Team(view: TeamView, actions: Actions) -> impl IntoView {
         last_error(actions.leave),
     ];
     // The newest failure of any row action, shown once above the tables.
-    let row_error: Signal<Option<AppError>> =
-        Signal::derive(move || errors.iter().find_map(|e| e.get()));
+    // A rate limit here can only be a resend (R5.5): say so, and when.
+    let row_error: Signal<Option<AppError>> = Signal::derive(move || {
+        errors.iter().find_map(|e| e.get()).map(|e| match e {
+            AppError::RateLimited { retry_after_secs } => AppError::Conflict {
+                message: format!(
+                    "That invitation was sent a few minutes ago. You can resend it in {}.",
+                    offplan_minutes(retry_after_secs)
+                ),
+            },
+            other => other,
+        })
+    });
     let admins: Vec<MemberView> = view
         .members
         .iter()
@@ -221,7 +231,7 @@ fn InviteForm(action: ServerAction<InviteMembers>, grantable: Vec<Role>) -> impl
                     </ul>
                 }.into_any()),
                 Some(Err(e)) if e.field_message("emails").is_none() => Some(view! {
-                    <ul class="outcomes"><li class="alert alert--error" role="alert">{e.to_string()}</li></ul>
+                    <ul class="outcomes"><li class="alert alert--error" role="alert">{invite_error_text(&e)}</li></ul>
                 }.into_any()),
                 _ => None,
             }}
@@ -408,5 +418,26 @@ fn LeavePanel(is_owner: bool, action: ServerAction<LeaveOrg>) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// "about N minutes" for a wait in seconds (rounded up, never zero).
+fn offplan_minutes(secs: u32) -> String {
+    match secs.div_ceil(60).max(1) {
+        1 => "about a minute".to_owned(),
+        n => format!("about {n} minutes"),
+    }
+}
+
+/// What the invite form says when the server refused the whole list: the
+/// hourly allowance (R5.5) says when more may go; anything else as is.
+fn invite_error_text(e: &AppError) -> String {
+    match e {
+        AppError::RateLimited { retry_after_secs } => format!(
+            "The hourly limit on invitations has been reached, so nothing was sent. \
+             You can send more in {}.",
+            offplan_minutes(*retry_after_secs)
+        ),
+        other => other.to_string(),
     }
 }

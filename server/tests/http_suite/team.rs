@@ -189,3 +189,158 @@ async fn invitation_lookups_are_rate_limited_per_address() {
         .await;
     assert_eq!(res.status(), 429);
 }
+
+/// A 2 MiB address list: about 190 000 distinct parts.
+fn huge_address_list() -> String {
+    let mut s = String::with_capacity(2 * 1024 * 1024 + 32);
+    let mut i = 0u32;
+    while s.len() < 2 * 1024 * 1024 {
+        s.push_str(&format!("p{i}@new.example,"));
+        i += 1;
+    }
+    s
+}
+
+/// Issue 10 item 3: a stranger's 2 MiB invitation costs nothing. The
+/// refusal is about who is asking (401, no session) or the body's size (413,
+/// the router's limit) — never the addresses (422), which would mean they
+/// were parsed first. The elapsed time is printed for the record only.
+#[tokio::test]
+async fn a_two_mib_invitation_without_a_session_is_refused_before_any_address_is_parsed() {
+    let app = TestApp::spawn().await;
+    let emails = huge_address_list();
+    for host in [ACME, LUMEN] {
+        let started = std::time::Instant::now();
+        let res = app
+            .post_form(
+                host,
+                "/api/team/invite",
+                &[("emails", emails.as_str()), ("role", "sales_agent")],
+                None,
+                &[],
+            )
+            .await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        eprintln!(
+            "2 MiB invite_members without a session on {host}: {status} in {:?}",
+            started.elapsed()
+        );
+        match status {
+            401 => assert!(body.contains("Unauthenticated"), "{body}"),
+            413 => {}
+            other => panic!("refused for the wrong reason: {other} {body}"),
+        }
+    }
+    // Under the router's limit (2 500 addresses, ~50 KB encoded) the
+    // refusal is the missing session itself: 401, not "up to 50" (422).
+    let under: String = (0..2_500).map(|i| format!("p{i}@new.example,")).collect();
+    for host in [ACME, LUMEN] {
+        let started = std::time::Instant::now();
+        let res = app
+            .post_form(
+                host,
+                "/api/team/invite",
+                &[("emails", under.as_str()), ("role", "sales_agent")],
+                None,
+                &[],
+            )
+            .await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        eprintln!(
+            "{} KB invite_members without a session on {host}: {status} in {:?}",
+            under.len() / 1024,
+            started.elapsed()
+        );
+        assert_eq!(status, 401, "{body}");
+        assert!(body.contains("Unauthenticated"), "{body}");
+    }
+}
+
+/// With a session, an address field longer than a few KB is a 422 with the
+/// message beside the field, before it is split (and nothing is sent).
+#[tokio::test]
+async fn an_over_long_address_field_is_a_field_error_for_a_member() {
+    let app = TestApp::spawn().await;
+    let ava = app.sign_in(ACME, "ava@acme.example").await;
+    let luis = app.sign_in(LUMEN, "luis@lumen.example").await;
+    let long = "q@new.example ".repeat(700); // ~9.8 KB, 700 parts
+    for (host, cookie) in [(ACME, &ava), (LUMEN, &luis)] {
+        let started = std::time::Instant::now();
+        let res = app
+            .post_form(
+                host,
+                "/api/team/invite",
+                &[("emails", long.as_str()), ("role", "sales_agent")],
+                Some(cookie),
+                &[],
+            )
+            .await;
+        eprintln!(
+            "9.8 KB invite_members with a session on {host}: {} in {:?}",
+            res.status(),
+            started.elapsed()
+        );
+        assert_eq!(res.status(), 422);
+        let err: offplan::AppError = res.json().await.unwrap();
+        let message = err.field_message("emails").unwrap_or_default();
+        assert!(message.contains("too long"), "{err:?}");
+    }
+    // Nothing was invited.
+    let team: serde_json::Value = app
+        .post_form(ACME, "/api/team/load", &[], Some(&ava), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(team["invitations"].as_array().unwrap().len(), 0);
+}
+
+/// R5.5 over HTTP: inviting a just-invited address again is refused beside
+/// the field, naming it; resending it at once is a 429.
+#[tokio::test]
+async fn inviting_or_resending_an_address_just_mailed_is_refused_with_when() {
+    let app = TestApp::spawn().await;
+    let ava = app.sign_in(ACME, "ava@acme.example").await;
+    let luis = app.sign_in(LUMEN, "luis@lumen.example").await;
+    let invite = |host: &'static str, cookie: String| {
+        let app = &app;
+        async move {
+            app.post_form(
+                host,
+                "/api/team/invite",
+                &[("emails", "twice@new.example"), ("role", "sales_agent")],
+                Some(&cookie),
+                &[],
+            )
+            .await
+        }
+    };
+    assert_eq!(invite(ACME, ava.clone()).await.status(), 200);
+    let res = invite(ACME, ava.clone()).await;
+    assert_eq!(res.status(), 422);
+    let err: offplan::AppError = res.json().await.unwrap();
+    let message = err.field_message("emails").unwrap_or_default().to_owned();
+    assert!(message.contains("twice@new.example"), "{message}");
+    assert!(message.contains("minutes"), "{message}");
+    // Lumen may invite the same address: its own organisation.
+    assert_eq!(invite(LUMEN, luis).await.status(), 200);
+
+    let team: serde_json::Value = app
+        .post_form(ACME, "/api/team/load", &[], Some(&ava), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = team["invitations"][0]["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post_form(ACME, "/api/team/resend", &[("id", &id)], Some(&ava), &[])
+        .await;
+    assert_eq!(res.status(), 429);
+    let err: offplan::AppError = res.json().await.unwrap();
+    assert!(
+        matches!(err, offplan::AppError::RateLimited { retry_after_secs } if retry_after_secs > 0),
+        "{err:?}"
+    );
+}

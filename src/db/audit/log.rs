@@ -208,9 +208,13 @@ impl Entry {
             Some(Action::InvitationResent) => {
                 format!("{actor} resent the invitation to {email}")
             }
-            Some(Action::InvitationRevoked) => {
-                format!("{actor} revoked the invitation to {email}")
-            }
+            Some(Action::InvitationRevoked) => match m.get("reason").and_then(|r| r.as_str()) {
+                Some(reason) => format!(
+                    "{actor} revoked the invitation to {email}: {}",
+                    revoke_reason(reason)
+                ),
+                None => format!("{actor} revoked the invitation to {email}"),
+            },
             Some(Action::InvitationAccepted) => {
                 format!("{actor} accepted the invitation and joined as {role}")
             }
@@ -232,8 +236,33 @@ impl Entry {
                 "{actor} exported {} audit log rows",
                 m.get("rows").and_then(|r| r.as_i64()).unwrap_or(0)
             ),
+            Some(Action::MemberLookedUp) => format!(
+                "Operator {} looked up {target}'s account (reason: {})",
+                m.get("operator")
+                    .and_then(|o| o.as_str())
+                    .unwrap_or("unknown"),
+                m.get("reason")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("none given")
+            ),
+            Some(Action::TokenLookupBurst) => format!(
+                "{} failed invitation-link lookups came from {} within {} minutes",
+                m.get("failures").and_then(|f| f.as_i64()).unwrap_or(0),
+                self.ip.as_deref().unwrap_or("one address"),
+                m.get("window_secs").and_then(|w| w.as_i64()).unwrap_or(0) / 60
+            ),
             None => format!("{actor}: {}", self.action),
         }
+    }
+}
+
+/// Why the system revoked an invitation, as the log reads it.
+fn revoke_reason(reason: &str) -> &'static str {
+    match reason {
+        "inviter_removed" => "the person who sent it was removed",
+        "inviter_left" => "the person who sent it left the organisation",
+        "inviter_role_changed" => "the person who sent it may no longer grant that role",
+        _ => "its inviter may no longer grant it",
     }
 }
 
@@ -277,6 +306,27 @@ mod tests {
         assert_eq!(
             e.sentence(),
             "Maria invited ivan@example.com as Content Editor"
+        );
+    }
+
+    #[test]
+    fn a_revocation_by_the_system_says_why_and_a_lookup_names_the_operator() {
+        let e = entry(
+            Action::InvitationRevoked,
+            serde_json::json!({"role": "admin", "reason": "inviter_removed"}),
+        );
+        assert_eq!(
+            e.sentence(),
+            "Maria revoked the invitation to ivan@example.com: the person who sent it was removed"
+        );
+        let mut e = entry(
+            Action::MemberLookedUp,
+            serde_json::json!({"operator": "olga", "reason": "ticket 123"}),
+        );
+        e.actor = None;
+        assert_eq!(
+            e.sentence(),
+            "Operator olga looked up Ivan's account (reason: ticket 123)"
         );
     }
 

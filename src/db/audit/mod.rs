@@ -133,6 +133,38 @@ pub fn pii_digest(salt: &[u8], ip: Option<&str>, data: &serde_json::Value) -> [u
     hasher.finalize().into()
 }
 
+/// The head of an organisation's chain, as locked by [`lock_head`].
+struct Head {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+}
+
+/// Locks `org`'s chain head (creating it on the first event) for the rest
+/// of the caller's transaction: the lock every writer of this organisation
+/// queues on, so the chain cannot fork. A transaction that touches several
+/// chains must take them in `org_id` order ([`append_in_each_org_of`] does),
+/// or two of them can each hold the head the other waits for (40P01).
+async fn lock_head(conn: &mut PgConnection, org: OrgId) -> Result<Head, sqlx::Error> {
+    let org = org.as_uuid();
+    sqlx::query!(
+        "insert into audit_chain_heads (org_id, seq, hash) values ($1, 0, $2) on conflict do nothing",
+        org,
+        GENESIS.as_slice()
+    )
+    .execute(&mut *conn)
+    .await?;
+    let head = sqlx::query!(
+        "select seq, hash from audit_chain_heads where org_id = $1 for update",
+        org
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Head {
+        seq: head.seq,
+        hash: head.hash,
+    })
+}
+
 /// Appends `event` to its organisation's chain inside the caller's
 /// transaction (which must have set `app.org_id` to the same organisation).
 /// Returns the event's `seq`.
@@ -144,20 +176,7 @@ pub async fn append(conn: &mut PgConnection, event: &NewEvent) -> Result<i64, sq
         })));
     }
     let org = event.org.as_uuid();
-    sqlx::query!(
-        "insert into audit_chain_heads (org_id, seq, hash) values ($1, 0, $2) on conflict do nothing",
-        org,
-        GENESIS.as_slice()
-    )
-    .execute(&mut *conn)
-    .await?;
-    // The lock every writer of this organisation queues on: no fork.
-    let head = sqlx::query!(
-        "select seq, hash from audit_chain_heads where org_id = $1 for update",
-        org
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let head = lock_head(conn, event.org).await?;
     let seq = head.seq + 1;
     // Microseconds: what timestamptz keeps, so the hash can be recomputed.
     let now = OffsetDateTime::now_utc();
@@ -234,13 +253,18 @@ pub async fn append(conn: &mut PgConnection, event: &NewEvent) -> Result<i64, sq
 
 /// Appends one event to the chain of every organisation `user` is an
 /// active member of (a sign-in, an operator's reset of their second
-/// factor), in the caller's transaction. Sets the transaction's tenant as
-/// it goes, so row-level security lets each step through.
+/// factor or lookup), in the caller's transaction. Sets the transaction's
+/// tenant as it goes, so row-level security lets each step through.
+/// Answers the organisations written to.
+///
+/// The chains are locked in `org_id` order: two sign-ins of people who
+/// share organisations A and B would otherwise each hold one head and wait
+/// for the other's (a deadlock, 40P01, one sign-in lost).
 pub async fn append_in_each_org_of(
     conn: &mut PgConnection,
     user: UserId,
     event: impl Fn(OrgId) -> NewEvent,
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<OrgId>, sqlx::Error> {
     super::identity::set_tenant(conn, None, Some(user.as_uuid())).await?;
     let orgs = sqlx::query_scalar!(
         "select org_id from memberships where user_id = $1 and status = 'active'",
@@ -248,11 +272,34 @@ pub async fn append_in_each_org_of(
     )
     .fetch_all(&mut *conn)
     .await?;
-    for org in orgs {
-        super::identity::set_tenant(conn, Some(org), Some(user.as_uuid())).await?;
-        append(conn, &event(OrgId::from_db(org))).await?;
+    let orgs: Vec<OrgId> = orgs.into_iter().map(OrgId::from_db).collect();
+    append_in_order(conn, &orgs, Some(user), event).await?;
+    Ok(orgs)
+}
+
+/// Appends `event(org)` to each of `orgs`' chains, locking them in `org_id`
+/// order whatever order they came in (see [`append_in_each_org_of`]); sets
+/// the tenant (with `user`, if any) before each.
+pub async fn append_in_order(
+    conn: &mut PgConnection,
+    orgs: &[OrgId],
+    user: Option<UserId>,
+    event: impl Fn(OrgId) -> NewEvent,
+) -> Result<(), sqlx::Error> {
+    for org in lock_order(orgs) {
+        super::identity::set_tenant(conn, Some(org.as_uuid()), user.map(|u| u.as_uuid())).await?;
+        append(conn, &event(org)).await?;
     }
     Ok(())
+}
+
+/// The order in which several chains are locked: by `org_id` (as Postgres
+/// orders uuids: bytewise), each once.
+pub fn lock_order(orgs: &[OrgId]) -> Vec<OrgId> {
+    let mut sorted = orgs.to_vec();
+    sorted.sort_by_key(|o| o.as_uuid());
+    sorted.dedup();
+    sorted
 }
 
 #[cfg(test)]

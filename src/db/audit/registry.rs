@@ -43,7 +43,9 @@ registry! {
     InvitationRefreshed => "invitation.refreshed", ["role", "previous_role"];
     /// The same invitation was mailed again with a new link (R4.5).
     InvitationResent => "invitation.resent", ["sent_count"];
-    InvitationRevoked => "invitation.revoked", ["role"];
+    /// R4.5; `reason` when the system revoked it because its inviter lost
+    /// the right to grant the role (removed, left, or a new role, R4.4).
+    InvitationRevoked => "invitation.revoked", ["role", "reason"];
     /// Accepting admits the person with the invited role (R5.4).
     InvitationAccepted => "invitation.accepted", ["role", "invitation_id"];
     InvitationDeclined => "invitation.declined", ["role"];
@@ -58,6 +60,13 @@ registry! {
     SignedIn => "auth.signed_in", [];
     /// R8.4: exporting the log is itself audited.
     AuditExported => "audit.exported", ["rows", "filters"];
+    /// R8.6: a platform operator looked this member up; the operator's name
+    /// and the reason they gave (the IP of a CLI run is none).
+    MemberLookedUp => "member.looked_up", ["operator", "reason"];
+    /// R5.5 burst alert: one address failed more than the threshold of
+    /// token lookups on this organisation's address within the window (the
+    /// address itself is in the personal-data part).
+    TokenLookupBurst => "security.token_lookup_burst", ["failures", "window_secs"];
 }
 
 impl Action {
@@ -82,6 +91,8 @@ impl Action {
             Action::OwnershipTransferred => "Ownership transferred",
             Action::SignedIn => "Signed in",
             Action::AuditExported => "Audit log exported",
+            Action::MemberLookedUp => "Looked up by an operator",
+            Action::TokenLookupBurst => "Burst of failed invitation links",
         }
     }
 

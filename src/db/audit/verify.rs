@@ -5,8 +5,14 @@
 //! The same check runs on the database (`offplan-server audit verify`) and
 //! on an exported file (`audit export` then `audit verify --file`), so a
 //! customer can check an export without trusting the server.
+//!
+//! On the database, every event's personal-data part (`audit_event_pii`) is
+//! checked against the `pii_digest` the chain covers, so an edited email or
+//! IP is named too; a part erased by pseudonymisation (R8.5) is counted as
+//! erased, not as a break. An export carries no personal data (it may
+//! leave the organisation), so its digests are reported as not checked.
 
-use super::{event_hash, Hashed, GENESIS};
+use super::{event_hash, pii_digest, Hashed, GENESIS};
 use crate::db::{admin::AdminDb, DbError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -131,6 +137,102 @@ pub struct OrgReport {
     pub subdomain: String,
     pub checked: u64,
     pub broken: Option<Break>,
+    /// Personal-data parts recomputed and found to match their digest.
+    pub pii_checked: u64,
+    /// Personal-data parts erased by pseudonymisation: nothing to recompute.
+    pub pii_erased: u64,
+    /// Digests with no personal data at hand (an export carries none).
+    pub pii_unchecked: u64,
+}
+
+/// One event's personal-data part as stored.
+struct StoredPii {
+    seq: i64,
+    ip: Option<String>,
+    data: serde_json::Value,
+    salt: Vec<u8>,
+    erased: bool,
+}
+
+/// Counts of the personal-data check, per organisation.
+#[derive(Default)]
+struct PiiCounts {
+    checked: u64,
+    erased: u64,
+}
+
+/// Checks each event of `batch` that has a digest against its stored
+/// personal data; the first mismatch (or a missing part) is the break.
+fn check_pii(
+    org_id: Uuid,
+    batch: &[StoredEvent],
+    pii: &[StoredPii],
+    counts: &mut PiiCounts,
+) -> Result<(), Break> {
+    let hex = data_encoding::HEXLOWER;
+    for e in batch {
+        let Some(digest) = &e.pii_digest else {
+            continue;
+        };
+        let fail = |reason| Break {
+            org_id,
+            seq: e.seq,
+            reason,
+        };
+        // The parts are in seq order; not every event has one.
+        let Ok(i) = pii.binary_search_by_key(&e.seq, |p| p.seq) else {
+            return Err(fail(
+                "its personal data is missing (the chain names a digest of it)",
+            ));
+        };
+        let p = &pii[i];
+        if p.erased {
+            counts.erased += 1;
+            continue;
+        }
+        let expected = pii_digest(&p.salt, p.ip.as_deref(), &p.data);
+        let stored = hex
+            .decode(digest.as_bytes())
+            .map_err(|_| fail("pii_digest is not hex"))?;
+        if stored != expected {
+            return Err(fail(
+                "personal data does not match its digest (edited after it was written)",
+            ));
+        }
+        counts.checked += 1;
+    }
+    Ok(())
+}
+
+/// The personal-data parts of one organisation's events in `(after, upto]`.
+async fn pii_between(
+    db: &AdminDb,
+    org: Uuid,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<StoredPii>, DbError> {
+    Ok(sqlx::query!(
+        r#"
+        select seq, host(ip) as ip, data, salt, pseudonymised_at is not null as "erased!"
+        from audit_event_pii
+        where org_id = $1 and seq > $2 and seq <= $3
+        order by seq
+        "#,
+        org,
+        after,
+        upto
+    )
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| StoredPii {
+        seq: r.seq,
+        ip: r.ip,
+        data: r.data,
+        salt: r.salt,
+        erased: r.erased,
+    })
+    .collect())
 }
 
 const BATCH: i64 = 20_000;
@@ -201,12 +303,19 @@ pub async fn verify_database(
         let mut check = ChainCheck::new(org_id);
         let mut broken = None;
         let mut after = 0;
+        let mut pii = PiiCounts::default();
         'org: loop {
             let batch = events_after(db, org_id, after, BATCH).await?;
             let Some(last) = batch.last() else { break };
+            let parts = pii_between(db, org_id, after, last.seq).await?;
             after = last.seq;
             for e in &batch {
-                if let Err(b) = check.push(e) {
+                // Event by event, so the first problem of either kind is
+                // the one named.
+                let ok = check
+                    .push(e)
+                    .and_then(|()| check_pii(org_id, std::slice::from_ref(e), &parts, &mut pii));
+                if let Err(b) = ok {
                     broken = Some(b);
                     break 'org;
                 }
@@ -235,42 +344,50 @@ pub async fn verify_database(
             subdomain,
             checked: check.checked,
             broken,
+            pii_checked: pii.checked,
+            pii_erased: pii.erased,
+            pii_unchecked: 0,
         });
     }
     Ok(reports)
 }
 
 /// Verifies an export: JSON lines of [`StoredEvent`], any organisations,
-/// each in `seq` order. Needs nothing but the file.
+/// each in `seq` order. Needs nothing but the file. An export carries no
+/// personal data, so its digests are counted as not checked.
 pub fn verify_lines(lines: impl Iterator<Item = String>) -> Result<Vec<OrgReport>, String> {
-    let mut reports: Vec<(ChainCheck, Option<Break>)> = Vec::new();
+    let mut reports: Vec<(ChainCheck, Option<Break>, u64)> = Vec::new();
     for (n, line) in lines.enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let e: StoredEvent =
             serde_json::from_str(&line).map_err(|err| format!("line {}: {err}", n + 1))?;
-        let i = match reports.iter().position(|(c, _)| c.org_id == e.org_id) {
+        let i = match reports.iter().position(|(c, _, _)| c.org_id == e.org_id) {
             Some(i) => i,
             None => {
-                reports.push((ChainCheck::new(e.org_id), None));
+                reports.push((ChainCheck::new(e.org_id), None, 0));
                 reports.len() - 1
             }
         };
-        let (check, broken) = &mut reports[i];
+        let (check, broken, unchecked) = &mut reports[i];
         if broken.is_none() {
-            if let Err(b) = check.push(&e) {
-                *broken = Some(b);
+            match check.push(&e) {
+                Ok(()) => *unchecked += u64::from(e.pii_digest.is_some()),
+                Err(b) => *broken = Some(b),
             }
         }
     }
     Ok(reports
         .into_iter()
-        .map(|(c, broken)| OrgReport {
+        .map(|(c, broken, unchecked)| OrgReport {
             org_id: c.org_id,
             subdomain: String::new(),
             checked: c.checked,
             broken,
+            pii_checked: 0,
+            pii_erased: 0,
+            pii_unchecked: unchecked,
         })
         .collect())
 }
