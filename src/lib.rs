@@ -15,6 +15,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod password_hash;
 #[cfg(feature = "ssr")]
+pub mod secret_box;
+#[cfg(feature = "ssr")]
 pub mod token;
 
 pub use error::AppError;

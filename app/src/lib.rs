@@ -63,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=auth::LoginPage />
                     <Route path=(StaticSegment("login"), StaticSegment("verify")) view=auth::VerifyPage />
                     <Route path=StaticSegment("signup") view=auth::SignupPage />
+                    <Route path=(StaticSegment("signup"), StaticSegment("sent")) view=auth::SignupSentPage />
+                    <Route path=StaticSegment("verify-email") view=auth::VerifyEmailPage />
                     <Route path=StaticSegment("orgs") view=auth::OrgPickerPage />
                     <Route path=StaticSegment("forgot") view=auth::ForgotPage />
                     <Route path=StaticSegment("reset") view=auth::ResetPage />

@@ -67,6 +67,8 @@ pub fn set_status(status: http::StatusCode) {
 
 pub use offplan::db::identity::{RequestMeta, SessionUser};
 use offplan::{breach::BreachChecker, domain::UserId, password_hash::PasswordHasher};
+
+pub use crate::auth::door;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -113,6 +115,37 @@ pub struct AuthServices {
     pub dev_outbox: bool,
     /// Whether Google sign-in is configured.
     pub google: bool,
+    /// Seals TOTP secrets at rest (issue 10 item 11).
+    pub totp_keys: offplan::secret_box::SecretBox,
+    /// The port of every emailed link, from configuration — never from the
+    /// Host header of the request that caused the mail (issue 10).
+    pub link_port: Option<u16>,
+}
+
+impl AuthServices {
+    /// An absolute URL on the central app for an email.
+    pub fn email_link_central(&self, info: &SiteInfo, path: &str) -> String {
+        format!(
+            "{}://app.{}{}{path}",
+            info.scheme,
+            info.base_domain,
+            self.port_suffix()
+        )
+    }
+
+    /// An absolute URL on an organisation's subdomain for an email.
+    pub fn email_link_org(&self, info: &SiteInfo, subdomain: &str, path: &str) -> String {
+        format!(
+            "{}://{subdomain}.{}{}{path}",
+            info.scheme,
+            info.base_domain,
+            self.port_suffix()
+        )
+    }
+
+    fn port_suffix(&self) -> String {
+        self.link_port.map(|p| format!(":{p}")).unwrap_or_default()
+    }
 }
 
 /// Session record keys. The record holds ids and short-lived flow state,
@@ -149,7 +182,28 @@ pub fn current_user() -> Option<SessionUser> {
         .and_then(|c| c.0)
 }
 
+/// What a person who signed in with a recovery code is told by every
+/// server function until they enrol a new second factor (R3.6).
+pub const REENROL_FIRST: &str =
+    "Set up two-step verification again before you continue: open Security in your account.";
+
+/// The signed-in person, for every server function. Someone who signed in
+/// with a recovery code may do nothing else until they enrol again (R3.6):
+/// the check is here, not on each page, so no server function can forget it.
 pub fn require_user() -> Result<SessionUser, AppError> {
+    let user = current_user().ok_or(AppError::Unauthenticated)?;
+    if user.totp_reenrol_required {
+        return Err(AppError::Conflict {
+            message: REENROL_FIRST.to_owned(),
+        });
+    }
+    Ok(user)
+}
+
+/// The signed-in person for the few functions that a person owing a new
+/// enrolment must still reach: the Security page, enrolment itself, and
+/// signing out.
+pub fn require_user_even_if_reenrolling() -> Result<SessionUser, AppError> {
     current_user().ok_or(AppError::Unauthenticated)
 }
 
@@ -194,33 +248,52 @@ pub async fn rate_limit(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppEr
     Ok(())
 }
 
-/// The per-address bucket name for `action`.
-pub fn ip_bucket(action: &str) -> String {
+/// The per-account bucket name for `action` (R3.7): keyed on the account's
+/// id, never on the address as typed — the database matches addresses
+/// through a collation that folds look-alikes, so typed text would give one
+/// account unlimited buckets (issue 10 item 4).
+pub fn account_bucket(action: &str, user: UserId) -> String {
+    format!("{action}:acct:{}", user.as_uuid())
+}
+
+/// The bucket for an address that names no account: a digest of its folded
+/// form, so the answer (and a 429) looks the same as for a real account and
+/// the key has a fixed length whatever was typed.
+pub fn nobody_bucket(action: &str, typed: &str) -> String {
+    use sha2::Digest as _;
+    let folded: String = typed.trim().to_lowercase();
+    let digest = sha2::Sha256::digest(folded.as_bytes());
     format!(
-        "{action}:ip:{}",
-        client_ip()
-            .map(|ip| ip.to_string())
-            .unwrap_or_else(|| "unknown".into())
+        "{action}:nobody:{}",
+        data_encoding::HEXLOWER.encode(&digest[..16])
     )
 }
 
-/// Signs `user` in on this browser: a new session id (R3.4: rotated at
-/// login) naming a new `user_sessions` row.
-pub async fn establish(
-    session: &Session,
-    db: &Db,
-    user: UserId,
-    meta: &RequestMeta,
-) -> Result<(), AppError> {
-    session.cycle_id().await.map_err(internal)?;
-    let _ = session.remove_value(keys::PENDING).await;
-    let login = db.start_session(user, meta).await.map_err(internal)?;
-    session.insert(keys::LOGIN, login).await.map_err(internal)?;
-    Ok(())
+/// The per-address bucket name for `action`. An IPv6 client is counted by
+/// its /64: one subscriber or host is usually handed a whole /64, so
+/// counting single addresses would give one client 2^64 fresh buckets
+/// (R3.7). IPv4-mapped addresses were already turned into IPv4 by the
+/// server's client-address middleware.
+pub fn ip_bucket(action: &str) -> String {
+    let key = match client_ip() {
+        Some(std::net::IpAddr::V6(v6)) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        Some(v4) => v4.to_string(),
+        None => "unknown".into(),
+    };
+    format!("{action}:ip:{key}")
 }
 
 /// Sends a plain (script-less) form post on to `url` with a 303-style
 /// redirect; a hydrated form navigates itself with the returned URL.
+///
+/// `url` often carries request data (a token, a `next` path), and
+/// `leptos_axum::redirect` panics on a value that cannot be a header (a CR,
+/// LF or NUL): every byte outside visible ASCII is percent-encoded first,
+/// so the Location header is always valid and the target page answers the
+/// odd input as it would any unknown one (an unknown invitation, 404).
 pub fn redirect_plain_form(url: &str) {
     let plain = use_context::<http::request::Parts>()
         .and_then(|parts| {
@@ -231,8 +304,14 @@ pub fn redirect_plain_form(url: &str) {
                 .map(|v| v.contains("text/html"))
         })
         .unwrap_or(false);
-    if plain {
-        leptos_axum::redirect(url);
+    if !plain {
+        return;
+    }
+    let location = offplan::domain::header_safe_url(url);
+    // Cannot fail after the encoding above; checked anyway so that a future
+    // change here can never turn into a panic on request data.
+    if http::HeaderValue::from_str(&location).is_ok() {
+        leptos_axum::redirect(&location);
     }
 }
 

@@ -35,6 +35,15 @@ const pages = [
     await page.locator('#field-password-error').waitFor();
   }],
   ['forgot', url('app', '/forgot')],
+  // Issue 10: a password sign-up ends at "check your inbox"; the emailed
+  // link asks for one click.
+  ['signup-sent', url('app', '/signup/sent')],
+  ['verify-email', url('app', '/verify-email?token=x')],
+  ['verify-email-gone', url('app', '/verify-email?token=x'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    await page.getByText('expired or was already used').waitFor();
+  }],
   // … then signed in as Ben (Acme's Admin).
   ['signed-in-acme', url('acme', '/login'), async (page) => {
     await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });

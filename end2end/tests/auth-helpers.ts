@@ -25,6 +25,18 @@ export async function signUp(page: Page, who: { name: string; email: string; org
   await page.getByLabel('Country').selectOption('GB');
   await page.getByLabel(/Developer/).check();
   await page.getByRole('button', { name: 'Create organisation' }).click();
+  // The address is proven before anyone is signed in (issue 10): the page
+  // says to check the inbox, and the emailed link finishes the sign-up.
+  await page.waitForURL(siteUrl('app', '/signup/sent'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your inbox');
+  await page.goto(siteUrl('app', '/dev/outbox'));
+  const href = await page
+    .locator(`.outbox__item[data-to="${who.email}"] .outbox__link`)
+    .first()
+    .getAttribute('href');
+  await page.goto(href!);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Confirm my email' }).click();
   await page.waitForURL(siteUrl(who.sub, '/?welcome=1'));
 }
 

@@ -37,8 +37,13 @@ impl fmt::Debug for Secret {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub environment: Environment,
-    /// May hold a password, hence `Secret`.
+    /// The runtime connection, logging in as `offplan_app` (R10.3). May
+    /// hold a password, hence `Secret`.
     pub database_url: Secret,
+    /// The owner's connection, for migrations and operator commands. Set
+    /// by default only in development; a production server without it does
+    /// not migrate at start-up (`offplan-server migrate` does, with it).
+    pub database_admin_url: Option<Secret>,
     pub db_max_connections: u32,
     pub base_domain: BaseDomain,
     /// `https` in production; links and redirects between subdomains use it.
@@ -69,6 +74,12 @@ pub struct Config {
     /// R5.5: failed token lookups from one address in 10 minutes before the
     /// burst alert fires.
     pub token_burst_threshold: i64,
+    /// Seals TOTP secrets at rest (issue 10 item 11); required in
+    /// production, a fixed public key in development.
+    pub totp_keys: offplan::secret_box::SecretBox,
+    /// The port written into emailed links; `None`: the scheme's default.
+    /// In development, unset means the port the server listens on.
+    pub public_port: Option<u16>,
 }
 
 /// The provider's endpoints are configuration, so tests run against a
@@ -87,7 +98,9 @@ pub struct GoogleConfig {
 #[error("invalid configuration:\n  {}", .0.join("\n  "))]
 pub struct ConfigError(pub Vec<String>);
 
-pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/offplan";
+pub const DEFAULT_DATABASE_URL: &str = "postgres://offplan_app@127.0.0.1:5432/offplan";
+/// Development only: the local cluster's owner.
+pub const DEFAULT_DATABASE_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/offplan";
 
 impl Config {
     /// Reads the process environment.
@@ -101,20 +114,46 @@ impl Config {
         let mut errors = Vec::new();
         let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
 
+        // Fails closed (issue 10 item 7): the development conveniences — the
+        // outbox page, plain-http cookies, a random session secret, the
+        // public TOTP key — run only when development is chosen by name.
+        // Unset is production, which then insists on its secrets.
         let environment = match get("APP_ENV").as_deref().map(str::trim) {
-            None | Some("development") => Environment::Development,
-            Some("production") => Environment::Production,
+            Some("development") => Environment::Development,
+            None | Some("production") => Environment::Production,
             Some(other) => {
                 errors.push(format!(
                     "APP_ENV must be `development` or `production` (got {other:?})"
                 ));
-                Environment::Development
+                Environment::Production
             }
         };
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             errors.push("DATABASE_URL must start with postgres:// or postgresql://".to_owned());
+        }
+        // Two connections (R10.3): the runtime one above, and the owner's
+        // for migrations and operator commands. Production has no default,
+        // so owner credentials reach a process only when given on purpose.
+        let database_admin_url = match get("DATABASE_ADMIN_URL") {
+            Some(url) => Some(url),
+            None if environment == Environment::Development => {
+                Some(DEFAULT_DATABASE_ADMIN_URL.to_owned())
+            }
+            None => None,
+        };
+        if let Some(url) = &database_admin_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                errors.push(
+                    "DATABASE_ADMIN_URL must start with postgres:// or postgresql://".to_owned(),
+                );
+            }
+            if url == &database_url {
+                errors.push(
+                    "DATABASE_ADMIN_URL and DATABASE_URL must differ: the server runs as offplan_app, migrations as the owner".to_owned(),
+                );
+            }
         }
 
         let db_max_connections = match get("DATABASE_MAX_CONNECTIONS") {
@@ -270,15 +309,45 @@ impl Config {
                 }),
             }),
         };
+        let totp_keys = match get("TOTP_ENCRYPTION_KEYS") {
+            Some(spec) => match offplan::secret_box::SecretBox::from_config(&spec) {
+                Ok(keys) => Some(keys),
+                Err(e) => {
+                    errors.push(format!("TOTP_ENCRYPTION_KEYS: {e}"));
+                    None
+                }
+            },
+            None if environment == Environment::Production => {
+                errors.push(
+                    "TOTP_ENCRYPTION_KEYS is required in production (id:base64-32-bytes[,older ids…])"
+                        .to_owned(),
+                );
+                None
+            }
+            None => Some(offplan::secret_box::SecretBox::development()),
+        };
+        let public_port = match get("PUBLIC_PORT") {
+            None => None,
+            Some(v) => match v.trim().parse::<u16>() {
+                Ok(p) if p > 0 => Some(p),
+                _ => {
+                    errors.push(format!("PUBLIC_PORT must be a port number (got {v:?})"));
+                    None
+                }
+            },
+        };
         let smtp_url = get("SMTP_URL").map(Secret);
         let mail_from =
             get("MAIL_FROM").unwrap_or_else(|| "offplan <no-reply@offplan.localhost>".to_owned());
 
-        match (base_domain, listen_addr, session_secret) {
-            (Some(base_domain), Some(listen_addr), Some(session_secret)) if errors.is_empty() => {
+        match (base_domain, listen_addr, session_secret, totp_keys) {
+            (Some(base_domain), Some(listen_addr), Some(session_secret), Some(totp_keys))
+                if errors.is_empty() =>
+            {
                 Ok(Self {
                     environment,
                     database_url: Secret(database_url),
+                    database_admin_url: database_admin_url.map(Secret),
                     db_max_connections,
                     base_domain,
                     public_scheme,
@@ -296,6 +365,8 @@ impl Config {
                     signup_limit_per_ip,
                     token_limit_per_ip,
                     token_burst_threshold,
+                    totp_keys,
+                    public_port,
                 })
             }
             _ => Err(ConfigError(errors)),
@@ -305,6 +376,10 @@ impl Config {
     pub fn db_settings(&self) -> offplan::db::DbSettings {
         offplan::db::DbSettings {
             url: self.database_url.expose().to_owned(),
+            admin_url: self
+                .database_admin_url
+                .as_ref()
+                .map(|u| u.expose().to_owned()),
             max_connections: self.db_max_connections,
             acquire_timeout: Duration::from_secs(3),
         }
@@ -331,12 +406,37 @@ mod tests {
     }
 
     #[test]
-    fn development_defaults_need_no_variables() {
-        let c = config(&[]).unwrap();
+    fn development_defaults_need_only_the_choice_of_development() {
+        let c = config(&[("APP_ENV", "development")]).unwrap();
         assert_eq!(c.base_domain.as_str(), "offplan.localhost");
         assert_eq!(c.public_scheme, "http");
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
         assert!(c.session_secret.expose().len() >= 32);
+    }
+
+    /// Issue 10 item 7: nothing set is production, not development.
+    #[test]
+    fn a_missing_app_env_fails_closed_to_production() {
+        let err = config(&[]).unwrap_err().to_string();
+        assert!(
+            err.contains("SESSION_SECRET is required in production"),
+            "{err}"
+        );
+        assert!(
+            err.contains("TOTP_ENCRYPTION_KEYS is required in production"),
+            "{err}"
+        );
+        let c = config(&[
+            ("SESSION_SECRET", &"x".repeat(40)),
+            (
+                "TOTP_ENCRYPTION_KEYS",
+                &format!("k1:{}", "A".repeat(43) + "="),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.environment, Environment::Production);
+        assert_eq!(c.public_scheme, "https");
+        assert!(config(&[("APP_ENV", "staging")]).is_err());
     }
 
     #[test]
@@ -346,6 +446,10 @@ mod tests {
         let c = config(&[
             ("APP_ENV", "production"),
             ("SESSION_SECRET", &"x".repeat(40)),
+            (
+                "TOTP_ENCRYPTION_KEYS",
+                &format!("k1:{}", "A".repeat(43) + "="),
+            ),
         ])
         .unwrap();
         assert_eq!(c.public_scheme, "https");
@@ -374,16 +478,28 @@ mod tests {
 
     #[test]
     fn trusted_proxies_are_addresses_or_ranges() {
-        let c = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1 ,")]).unwrap();
+        let c = config(&[
+            ("APP_ENV", "development"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1 ,"),
+        ])
+        .unwrap();
         assert_eq!(c.trusted_proxies.len(), 2);
-        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
-        let err = config(&[("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")]).unwrap_err();
+        assert!(config(&[("APP_ENV", "development")])
+            .unwrap()
+            .trusted_proxies
+            .is_empty());
+        let err = config(&[
+            ("APP_ENV", "development"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("TRUSTED_PROXIES"));
     }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
         let c = config(&[
+            ("APP_ENV", "development"),
             (
                 "SESSION_SECRET",
                 "a-very-long-secret-value-of-forty-chars!!",
@@ -394,5 +510,39 @@ mod tests {
         let debug = format!("{c:?}");
         assert!(!debug.contains("a-very-long-secret"));
         assert!(!debug.contains("hunter2"));
+    }
+
+    /// R10.3: the server runs as offplan_app and migrates as the owner,
+    /// over two URLs; production is given owner credentials only on purpose.
+    #[test]
+    fn the_runtime_and_the_owner_connect_over_separate_urls() {
+        let c = config(&[("APP_ENV", "development")]).unwrap();
+        let settings = c.db_settings();
+        assert!(settings.url.starts_with("postgres://offplan_app@"));
+        assert_eq!(
+            settings.admin_url.as_deref(),
+            Some(DEFAULT_DATABASE_ADMIN_URL)
+        );
+        let err = config(&[
+            ("APP_ENV", "development"),
+            ("DATABASE_URL", "postgres://postgres@h/db"),
+            ("DATABASE_ADMIN_URL", "postgres://postgres@h/db"),
+        ])
+        .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("DATABASE_ADMIN_URL and DATABASE_URL must differ"));
+        let err = config(&[
+            ("APP_ENV", "development"),
+            ("DATABASE_ADMIN_URL", "mysql://x"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("DATABASE_ADMIN_URL must start"));
+        let c = config(&[
+            ("APP_ENV", "development"),
+            ("DATABASE_ADMIN_URL", "postgres://owner:s3cr3t-owner@h/db"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t-owner"));
     }
 }

@@ -9,7 +9,7 @@ use crate::{auth::state, config::GoogleConfig, startup::AppState};
 use app::{
     auth::GoogleSignup,
     site::SiteInfo,
-    ssr::{self as app_ssr, keys, PendingSecondFactor, RequestMeta},
+    ssr::{self as app_ssr, keys, RequestMeta},
 };
 use axum::{
     extract::{Query, State},
@@ -335,31 +335,29 @@ pub async fn callback(
             );
         }
     };
-    match found {
-        GoogleMatch::User { id, has_totp: true } => {
-            let pending = PendingSecondFactor {
-                user: id.as_uuid(),
-                next: flow.next,
-                started: now(),
-            };
-            if session.insert(keys::PENDING, pending).await.is_err() {
-                return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
-            }
-            Redirect::to(&info.central("/login/verify")).into_response()
-        }
-        GoogleMatch::User {
-            id,
-            has_totp: false,
-        } => {
-            if let Err(err) = app_ssr::establish(&session, &app.db, id, &meta).await {
+    // Every sign-in goes through the one door, which asks for the second
+    // factor whenever the account has one (issue 10 item 1).
+    let (user, claimed) = match found {
+        GoogleMatch::User { id, .. } => (Some(id), false),
+        GoogleMatch::Claimed { id } => (Some(id), true),
+        _ => (None, false),
+    };
+    if let Some(id) = user {
+        let next = if claimed {
+            // Tell the person what happened to the account's old password.
+            Some(info.central("/account/security?claimed=1"))
+        } else {
+            flow.next
+        };
+        return match app_ssr::door::sign_in(&session, &app.db, &info, id, next, &meta).await {
+            Ok(entry) => Redirect::to(entry.url()).into_response(),
+            Err(err) => {
                 tracing::error!(error = %err, "could not start the session");
-                return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
+                refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login)
             }
-            match app_ssr::landing_for(&app.db, &info, id, flow.next.as_deref()).await {
-                Ok(url) => Redirect::to(&url).into_response(),
-                Err(_) => Redirect::to(&info.central("/orgs")).into_response(),
-            }
-        }
+        };
+    }
+    match found {
         GoogleMatch::NoAccount => {
             let signup = GoogleSignup {
                 subject: identity.subject,
@@ -380,7 +378,7 @@ pub async fn callback(
                 None => Redirect::to(&info.central("/signup?google=1")).into_response(),
             }
         }
-        GoogleMatch::UnverifiedEmail => {
+        GoogleMatch::UnverifiedEmail | GoogleMatch::User { .. } | GoogleMatch::Claimed { .. } => {
             Redirect::to(&format!("{login}?error=google_unverified")).into_response()
         }
     }

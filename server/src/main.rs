@@ -40,10 +40,10 @@ enum Command {
         #[arg(long)]
         email: String,
         /// Who is looking (recorded).
-        #[arg(long)]
+        #[arg(long, value_parser = recorded_text)]
         operator: String,
         /// Why (recorded), e.g. a support ticket.
-        #[arg(long)]
+        #[arg(long, value_parser = recorded_text)]
         reason: String,
     },
     /// Hand a departed Owner's organisation to one of its Admins (R4.6),
@@ -56,7 +56,7 @@ enum Command {
         /// The Admin who becomes Owner.
         #[arg(long)]
         to_email: String,
-        #[arg(long)]
+        #[arg(long, value_parser = recorded_text)]
         operator: String,
         /// Confirm each item of the identity checklist (see docs/operations.md).
         #[arg(long = "confirm", value_parser = clap::builder::PossibleValuesParser::new(offplan_server::operator::CHECKLIST))]
@@ -79,12 +79,18 @@ enum Command {
     TotpReset {
         #[arg(long)]
         email: String,
-        #[arg(long)]
+        #[arg(long, value_parser = recorded_text)]
         operator: String,
         /// Confirm each item of the identity checklist (see docs/operations.md).
         #[arg(long = "confirm", value_parser = clap::builder::PossibleValuesParser::new(offplan_server::operator::CHECKLIST))]
         confirmed: Vec<String>,
     },
+}
+
+/// What an operator types that goes into audit metadata: printable, at
+/// most 200 characters (issue 10: bounded before anything is written).
+fn recorded_text(value: &str) -> Result<String, String> {
+    offplan::domain::bounded_text(value, 200, "this value").map_err(|e| e.to_string())
 }
 
 #[tokio::main]

@@ -60,12 +60,27 @@ impl Application {
     /// Connects (creating and migrating the database if needed) and binds
     /// `config.listen_addr`; port 0 picks a free port.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let db = Db::connect_and_migrate(&config.db_settings()).await?;
+        // Migrates over DATABASE_ADMIN_URL, then serves as offplan_app over
+        // DATABASE_URL (refused if that role could escape RLS, R10.3).
+        let settings = config.db_settings();
+        let mut db = Db::connect_and_migrate(&settings).await?;
+        // /dev/outbox reads mail through the owner's connection, held only
+        // in development: the runtime role cannot read the outbox (R5.4).
+        if config.environment == crate::config::Environment::Development {
+            db = db.with_dev_outbox(&settings).await?;
+        }
         let addr = config.listen_addr;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let auth = auth_services(&config)?;
+        // Emailed links carry a port from configuration only (issue 10);
+        // in development that defaults to the port actually bound.
+        let bound_port = listener.local_addr().ok().map(|a| a.port());
+        let mut auth = auth_services(&config)?;
+        if auth.link_port.is_none() && config.environment == crate::config::Environment::Development
+        {
+            auth.link_port = bound_port;
+        }
         jobs::spawn(&config, db.clone());
         let router = router(config, db.clone(), auth);
         Ok(Self {
@@ -159,6 +174,8 @@ pub fn auth_services(config: &Config) -> Result<AuthServices, offplan::password_
         },
         dev_outbox: config.environment == crate::config::Environment::Development,
         google: config.google.is_some(),
+        totp_keys: config.totp_keys.clone(),
+        link_port: config.public_port,
     })
 }
 
@@ -218,6 +235,12 @@ pub fn router(config: Config, db: Db, auth: AuthServices) -> Router {
             state.clone(),
             client_ip::attach,
         ))
+        // Issue 10: every body is bounded before any work is done for it
+        // (413 on a declared length over the limit; a chunked body is cut
+        // at the limit wherever it is read), and a NUL in the path, query
+        // or a form is refused at the door (a 4xx, never Postgres 22021).
+        .layer(security::body_limit())
+        .layer(middleware::from_fn(security::bound_input))
         .layer(middleware::from_fn(security::csp_nonce));
     for layer in security::static_header_layers(https) {
         router = router.layer(layer);

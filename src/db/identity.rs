@@ -6,6 +6,9 @@
 //! first sets `app.org_id` / `app.user_id` so row-level security applies.
 
 use super::{audit, Db, DbError};
+// The outbox moved to its own module (issue 10); re-exported for callers
+// that still name it here.
+pub(crate) use super::outbox::queue_email;
 use crate::{
     domain::{ClientTypes, EmailAddress, OrgId, Subdomain, UserId},
     policy::Role,
@@ -32,6 +35,8 @@ pub struct SessionUser {
     pub display_name: String,
     pub has_totp: bool,
     pub totp_reenrol_required: bool,
+    /// Whether we verified the address (R3.3: only then may Google link).
+    pub email_verified: bool,
 }
 
 /// One organisation the person belongs to (the organisation picker, R3.5).
@@ -82,6 +87,17 @@ pub struct NewSignup {
     pub client_types: ClientTypes,
 }
 
+/// What a sign-up did. The person is told the same either way (R3.7): a
+/// password sign-up always ends at "check your inbox".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignupOutcome {
+    /// A new account and organisation; the verification link is queued.
+    Created { user: UserId, org: OrgId },
+    /// The address already has an account: nothing was created, and its
+    /// owner was emailed instead.
+    ExistingAccount,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SignupError {
     #[error("an account with this email already exists")]
@@ -127,6 +143,11 @@ pub enum GoogleMatch {
     /// Signed in before with this Google account, or linked now by a
     /// verified email.
     User { id: UserId, has_totp: bool },
+    /// An account had this address but we had never verified it: whoever
+    /// registered it may not have owned the address. The Google person, who
+    /// proved the address, takes the account over; its password, second
+    /// factor and sessions are gone (issue 10 item 2).
+    Claimed { id: UserId },
     /// No account yet: the person may sign up with it.
     NoAccount,
     /// An account has this email but the provider did not verify it: never
@@ -224,7 +245,7 @@ impl Db {
             with live as (
                 select u.id, u.email::text as email, u.display_name,
                        u.totp_secret is not null as has_totp,
-                       u.totp_reenrol_required, s.last_seen_at
+                       u.totp_reenrol_required, u.email_verified, s.last_seen_at
                 from user_sessions s
                 join users u on u.id = s.user_id
                 where s.id = $1 and s.revoked_at is null and s.auth_epoch = u.auth_epoch
@@ -235,7 +256,8 @@ impl Db {
                   and last_seen_at < now() - interval '1 minute'
             )
             select id as "id!", email as "email!", display_name as "display_name!",
-                   has_totp as "has_totp!", totp_reenrol_required as "totp_reenrol_required!"
+                   has_totp as "has_totp!", totp_reenrol_required as "totp_reenrol_required!",
+                   email_verified as "email_verified!"
             from live
             "#,
             login_id
@@ -249,6 +271,7 @@ impl Db {
             display_name: r.display_name,
             has_totp: r.has_totp,
             totp_reenrol_required: r.totp_reenrol_required,
+            email_verified: r.email_verified,
         }))
     }
 
@@ -343,7 +366,9 @@ impl Db {
     /// Whether a subdomain is free (the live check on the sign-up form).
     pub async fn subdomain_taken(&self, subdomain: &Subdomain) -> Result<bool, DbError> {
         Ok(sqlx::query_scalar!(
-            r#"select exists(select 1 from organisations where subdomain = $1) as "taken!""#,
+            // Every subdomain, closed organisations' too, through a function:
+            // the runtime role reads only its own organisations (issue 10).
+            r#"select app_subdomain_taken($1) as "taken!""#,
             subdomain.as_str()
         )
         .fetch_one(&self.pool)
@@ -392,6 +417,104 @@ impl Db {
         Ok((user, org))
     }
 
+    /// A password sign-up (R3.1, issue 10): the account (unverified), its
+    /// organisation and the verification link in one transaction. When the
+    /// address already has an account nothing is created and its owner gets
+    /// an email instead, so the answer is the same either way (R3.7).
+    pub async fn sign_up_with_password(
+        &self,
+        signup: &NewSignup,
+        link: &(dyn Fn(&Token) -> String + Sync),
+        sign_in_url: &str,
+        meta: &RequestMeta,
+    ) -> Result<SignupOutcome, SignupError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(user) = insert_user(
+            &mut tx,
+            &NewUser {
+                email: signup.email.as_str(),
+                email_verified: false,
+                display_name: &signup.display_name,
+                password_hash: signup.password_hash.as_deref(),
+                google_subject: None,
+            },
+        )
+        .await?
+        else {
+            // Roll back the failed insert's savepoint-free transaction and
+            // tell the address's owner, at the address on record.
+            tx.rollback().await?;
+            let mut tx = self.pool.begin().await?;
+            if let Some(owner) = sqlx::query!(
+                r#"select id, email::text as "email!", display_name from users
+                   where email = $1 and deleted_at is null"#,
+                signup.email.as_str()
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            {
+                let body = format!(
+                    "Hello {name},\n\nSomeone (hopefully you) tried to create a new offplan account with this \
+                     address. You already have one, so nothing was created.\n\n\
+                     Sign in: {sign_in_url}\n\n\
+                     Forgot your password? Choose \"Forgot your password?\" on that page.\n",
+                    name = owner.display_name
+                );
+                queue_email(
+                    &mut tx,
+                    &owner.email,
+                    "You already have an offplan account",
+                    &body,
+                )
+                .await?;
+                record_event(
+                    &mut tx,
+                    Some(UserId::from_db(owner.id)),
+                    "auth.sign_up_existing_email",
+                    meta,
+                    serde_json::json!({}),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Ok(SignupOutcome::ExistingAccount);
+        };
+        let org = create_org(
+            &mut tx,
+            user,
+            &signup.org_name,
+            &signup.subdomain,
+            &signup.country,
+            &signup.client_types,
+            None,
+        )
+        .await?;
+        super::email_verification::issue(
+            &mut tx,
+            user,
+            super::email_verification::Purpose::Signup,
+            link,
+            &super::email_verification::VerificationMail {
+                subject: "Confirm your email to finish signing up to offplan",
+                intro: &format!(
+                    "Welcome to offplan. Open this link to confirm your address and open {}:",
+                    signup.org_name
+                ),
+            },
+        )
+        .await?;
+        record_event(
+            &mut tx,
+            Some(user),
+            "auth.signed_up",
+            meta,
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignupOutcome::Created { user, org })
+    }
+
     /// Whether an account already uses this email (sign-up's field check).
     pub async fn email_taken(&self, email: &EmailAddress) -> Result<bool, DbError> {
         Ok(sqlx::query_scalar!(
@@ -434,6 +557,24 @@ impl Db {
         Ok(i64::from(hits))
     }
 
+    /// Takes back one hit of this window (a sign-in that turned out to be
+    /// right: per-account limits count failures, but are charged before the
+    /// password is checked so that racing guesses cannot overtake them).
+    pub async fn rate_limit_forgive(&self, bucket: &str, window_secs: i64) -> Result<(), DbError> {
+        sqlx::query!(
+            r#"
+            update rate_limit_hits set hits = hits - 1
+            where bucket = $1 and hits > 1
+              and window_start = to_timestamp(floor(extract(epoch from now()) / $2) * $2)
+            "#,
+            bucket,
+            window_secs as f64,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Drops rate-limit windows older than an hour.
     pub async fn rate_limit_prune(&self) -> Result<u64, DbError> {
         Ok(sqlx::query!(
@@ -446,32 +587,39 @@ impl Db {
 
     // ---- Password reset (R3.9) and password change ----
 
-    /// Issues a one-hour reset token for `email` and queues the email, in one
-    /// transaction. An unknown email queues nothing and answers `false`;
-    /// the caller shows the same message either way (R3.7).
-    pub async fn request_password_reset(
-        &self,
-        email: &EmailAddress,
-        link: impl FnOnce(&Token) -> String,
-        meta: &RequestMeta,
-    ) -> Result<bool, DbError> {
-        let mut tx = self.pool.begin().await?;
-        let Some(user) = sqlx::query!(
-            "select id, display_name from users
-             where email = $1 and disabled_at is null and deleted_at is null",
+    /// The account a reset request names, if any: its id (per-account limits
+    /// key on it, issue 10 item 4) and its stored address (the mail goes
+    /// there, never to the address as typed, item 5).
+    pub async fn reset_target(&self, email: &EmailAddress) -> Result<Option<ResetTarget>, DbError> {
+        Ok(sqlx::query!(
+            r#"select id, email::text as "email!", display_name from users
+               where email = $1 and disabled_at is null and deleted_at is null"#,
             email.as_str()
         )
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&self.pool)
         .await?
-        else {
-            return Ok(false);
-        };
+        .map(|r| ResetTarget {
+            id: UserId::from_db(r.id),
+            email: r.email,
+            display_name: r.display_name,
+        }))
+    }
+
+    /// Issues a one-hour reset token for the account and queues the email
+    /// to its stored address, in one transaction.
+    pub async fn request_password_reset(
+        &self,
+        user: &ResetTarget,
+        link: impl FnOnce(&Token) -> String,
+        meta: &RequestMeta,
+    ) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
         let (token, hash) = Token::generate();
         sqlx::query!(
             "insert into password_resets (token_hash, user_id, expires_at)
              values ($1, $2, now() + interval '1 hour')",
             hash.as_bytes().as_slice(),
-            user.id
+            user.id.as_uuid()
         )
         .execute(&mut *tx)
         .await?;
@@ -482,23 +630,25 @@ impl Db {
              The link works once. If you did not ask for this, ignore this email: your password stays as it is.\n",
             name = user.display_name
         );
-        queue_email(
+        // The link dies in an hour; so does the mail's body (issue 10 item 6).
+        super::outbox::queue_email_valid_for(
             &mut tx,
-            email.as_str(),
+            &user.email,
             "Reset your offplan password",
             &body,
+            time::Duration::hours(1),
         )
         .await?;
         record_event(
             &mut tx,
-            Some(UserId::from_db(user.id)),
+            Some(user.id),
             "auth.password_reset_requested",
             meta,
             serde_json::json!({}),
         )
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(())
     }
 
     /// Whether a reset token is usable (the reset page's first look).
@@ -588,7 +738,8 @@ impl Db {
 
     // ---- TOTP (R3.6) ----
 
-    /// The TOTP secret and the last accepted time step.
+    /// The TOTP secret as stored — sealed (`crate::secret_box`) — and the
+    /// last accepted time step.
     pub async fn totp_state(
         &self,
         user: UserId,
@@ -617,12 +768,28 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Turns TOTP on with a confirmed secret and ten hashed recovery codes;
-    /// earlier codes are dropped.
+    /// Re-seals a secret under the current key (key rotation), only if it
+    /// is still the one that was read.
+    pub async fn reseal_totp(&self, user: UserId, old: &[u8], new: &[u8]) -> Result<(), DbError> {
+        sqlx::query!(
+            "update users set totp_secret = $3 where id = $1 and totp_secret = $2",
+            user.as_uuid(),
+            old,
+            new
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Turns TOTP on with a confirmed secret (sealed by the caller) and ten
+    /// hashed recovery codes; earlier codes are dropped, and every session
+    /// of the person ends (issue 10: a new second factor is a credential
+    /// change) — the caller starts a fresh one for this browser.
     pub async fn enable_totp(
         &self,
         user: UserId,
-        secret: &[u8],
+        sealed_secret: &[u8],
         confirmed_step: i64,
         recovery_hashes: &[TokenHash],
         meta: &RequestMeta,
@@ -632,11 +799,12 @@ impl Db {
             "update users set totp_secret = $2, totp_last_step = $3, totp_reenrol_required = false
              where id = $1",
             user.as_uuid(),
-            secret,
+            sealed_secret,
             confirmed_step
         )
         .execute(&mut *tx)
         .await?;
+        bump_epoch(&mut tx, user).await?;
         sqlx::query!(
             "delete from user_recovery_codes where user_id = $1",
             user.as_uuid()
@@ -730,7 +898,8 @@ impl Db {
             });
         }
         let by_email = sqlx::query!(
-            r#"select id, totp_secret is not null as "has_totp!", google_subject from users
+            r#"select id, totp_secret is not null as "has_totp!", google_subject, email_verified
+               from users
                where email = $1 and disabled_at is null and deleted_at is null"#,
             identity.email
         )
@@ -743,6 +912,36 @@ impl Db {
             return Ok(GoogleMatch::UnverifiedEmail);
         }
         let mut tx = self.pool.begin().await?;
+        if !r.email_verified {
+            // R3.3: link only to an address *we* verified. Whoever
+            // registered this one never proved it; the Google person just
+            // did. They get the account without what the registrant set:
+            // no password, no second factor, no live session.
+            let user = UserId::from_db(r.id);
+            sqlx::query!(
+                "update users set google_subject = $2, email_verified = true, password_hash = null,
+                     totp_secret = null, totp_last_step = null, totp_reenrol_required = false
+                 where id = $1 and email_verified = false",
+                r.id,
+                identity.subject
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query!("delete from user_recovery_codes where user_id = $1", r.id)
+                .execute(&mut *tx)
+                .await?;
+            bump_epoch(&mut tx, user).await?;
+            record_event(
+                &mut tx,
+                Some(user),
+                "auth.unverified_account_claimed",
+                meta,
+                serde_json::json!({ "method": "google" }),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(GoogleMatch::Claimed { id: user });
+        }
         sqlx::query!(
             "update users set google_subject = $2, email_verified = true where id = $1",
             r.id,
@@ -765,79 +964,15 @@ impl Db {
             has_totp: r.has_totp,
         })
     }
-
-    // ---- The outbox (dev page) ----
-
-    /// The newest outbox messages, for the development-only page.
-    pub async fn outbox_recent(&self, limit: i64) -> Result<Vec<OutboxMessage>, DbError> {
-        Ok(sqlx::query_as!(
-            OutboxMessage,
-            r#"select id, to_email::text as "to_email!", subject, body_text, created_at, sent_at
-               from outbox order by created_at desc limit $1"#,
-            limit
-        )
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Claims up to `limit` due messages for delivery (`SKIP LOCKED`, so two
-    /// servers never send one twice) and hands each to `send`.
-    pub async fn deliver_outbox<F, Fut>(&self, limit: i64, mut send: F) -> Result<usize, DbError>
-    where
-        F: FnMut(OutboxMessage) -> Fut,
-        Fut: std::future::Future<Output = Result<(), String>>,
-    {
-        let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query_as!(
-            OutboxMessage,
-            r#"select id, to_email::text as "to_email!", subject, body_text, created_at, sent_at
-               from outbox where sent_at is null and send_after <= now()
-               order by send_after limit $1 for update skip locked"#,
-            limit
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut sent = 0;
-        for message in rows {
-            let id = message.id;
-            match send(message).await {
-                Ok(()) => {
-                    sent += 1;
-                    sqlx::query!(
-                        "update outbox set sent_at = now(), attempts = attempts + 1 where id = $1",
-                        id
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                Err(error) => {
-                    // Back off: 1, 2, 4 … minutes, at most an hour.
-                    sqlx::query!(
-                        "update outbox set attempts = attempts + 1, last_error = $2,
-                             send_after = now() + least(interval '1 hour', interval '1 minute' * power(2, attempts))
-                         where id = $1",
-                        id,
-                        error
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(sent)
-    }
 }
 
-/// A queued email.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct OutboxMessage {
-    pub id: Uuid,
-    pub to_email: String,
-    pub subject: String,
-    pub body_text: String,
-    pub created_at: OffsetDateTime,
-    pub sent_at: Option<OffsetDateTime>,
+/// The account a password reset is for.
+#[derive(Clone, Debug)]
+pub struct ResetTarget {
+    pub id: UserId,
+    /// The address on record (not as typed).
+    pub email: String,
+    pub display_name: String,
 }
 
 async fn bump_epoch(conn: &mut PgConnection, user: UserId) -> Result<(), sqlx::Error> {
@@ -886,23 +1021,6 @@ pub(crate) async fn record_event(
         meta.ip.as_deref(),
         meta.user_agent(),
         metadata,
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn queue_email(
-    conn: &mut PgConnection,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "insert into outbox (to_email, subject, body_text) values ($1, $2, $3)",
-        to,
-        subject,
-        body
     )
     .execute(&mut *conn)
     .await?;

@@ -6,6 +6,8 @@
 // A server function takes one argument per form field (sign-up has nine).
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+pub mod door;
 pub mod forms;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -46,24 +48,41 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::ssr::{self, keys, PendingSecondFactor};
+    use crate::ssr;
+    use offplan::domain::EmailAddress;
     let db = ssr::db()?;
     let auth = ssr::auth()?;
-    let email = email.trim().to_owned();
     ssr::rate_limit(&db, &ssr::ip_bucket("login"), auth.limits.login_ip).await?;
-    let account_bucket = format!("login:acct:{}", email.to_lowercase());
-    let candidate = db.login_candidate(&email).await.map_err(ssr::internal)?;
+    // Bounded before any work: an address that cannot exist names nobody,
+    // and is never sent to the database (issue 10: a 300-character or NUL
+    // address used to be a 500).
+    let candidate = match EmailAddress::parse(&email) {
+        Ok(address) => db
+            .login_candidate(address.as_str())
+            .await
+            .map_err(ssr::internal)?,
+        Err(_) => None,
+    };
+    // R3.7, issue 10 item 4: the account's bucket is keyed on its id and
+    // charged *before* the password is checked, so neither a fresh address
+    // nor a look-alike spelling of the email buys another guess. A right
+    // password takes its charge back.
+    let account_bucket = match &candidate {
+        Some(c) => ssr::account_bucket("login", c.id),
+        None => ssr::nobody_bucket("login", &email),
+    };
+    ssr::rate_limit(&db, &account_bucket, auth.limits.login_account).await?;
     // Unknown accounts verify against the dummy hash: the same time taken.
-    let ok = auth
-        .hasher
-        .verify(
-            &password,
-            candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
-        )
-        .await;
+    // Passwords are at most 128 characters (R3.2); a longer one cannot match.
+    let ok = password.chars().count() <= 1024
+        && auth
+            .hasher
+            .verify(
+                &password,
+                candidate.as_ref().and_then(|c| c.password_hash.as_deref()),
+            )
+            .await;
     let (Some(user), true) = (candidate, ok) else {
-        // Failures count against the account as well as the address.
-        ssr::rate_limit(&db, &account_bucket, auth.limits.login_account).await?;
         let _ = db
             .record_security_event(
                 None,
@@ -74,25 +93,20 @@ pub async fn login(
             .await;
         return Err(AppError::invalid("form", GENERIC_LOGIN_FAILURE));
     };
+    let _ = db
+        .rate_limit_forgive(&account_bucket, auth.limits.login_account.window_secs)
+        .await;
     let session = ssr::session().await?;
-    let next = next.filter(|n| !n.is_empty());
-    let url = if user.has_totp {
-        session
-            .insert(
-                keys::PENDING,
-                PendingSecondFactor {
-                    user: user.id.as_uuid(),
-                    next: next.clone(),
-                    started: time::OffsetDateTime::now_utc().unix_timestamp(),
-                },
-            )
-            .await
-            .map_err(ssr::internal)?;
-        "/login/verify".to_owned()
-    } else {
-        ssr::establish(&session, &db, user.id, &ssr::request_meta()).await?;
-        ssr::landing_for(&db, &ssr::request_site()?, user.id, next.as_deref()).await?
-    };
+    let url = ssr::door::sign_in(
+        &session,
+        &db,
+        &ssr::request_site()?,
+        user.id,
+        next,
+        &ssr::request_meta(),
+    )
+    .await?
+    .into_url();
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
@@ -101,68 +115,19 @@ pub async fn login(
 /// recovery code (which turns TOTP off and asks for a new enrolment).
 #[server(endpoint = "auth/verify")]
 pub async fn verify_second_factor(code: String) -> Result<String, AppError> {
-    use crate::ssr::{self, keys, PendingSecondFactor};
-    use offplan::domain::UserId;
+    use crate::ssr;
     let db = ssr::db()?;
     let auth = ssr::auth()?;
     ssr::rate_limit(&db, &ssr::ip_bucket("login"), auth.limits.login_ip).await?;
     let session = ssr::session().await?;
-    let pending: Option<PendingSecondFactor> =
-        session.get(keys::PENDING).await.map_err(ssr::internal)?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let Some(pending) = pending.filter(|p| now - p.started < 600) else {
-        return Err(AppError::invalid(
-            "code",
-            "This sign-in has expired. Start again from the sign-in page.",
-        ));
-    };
-    let user = UserId::parse(&pending.user.to_string())
-        .ok_or_else(|| ssr::internal("bad pending user"))?;
-    ssr::rate_limit(
+    let url = ssr::door::complete_second_factor(
+        &session,
         &db,
-        &format!("totp:acct:{}", pending.user),
-        auth.limits.login_account,
+        &ssr::request_site()?,
+        &code,
+        &ssr::request_meta(),
     )
     .await?;
-    let meta = ssr::request_meta();
-    let accepted = if totp::looks_like_totp(&code) {
-        match db.totp_state(user).await.map_err(ssr::internal)? {
-            Some((secret, _)) => match totp::matching_step(&secret, &code, now) {
-                Some(step) => db
-                    .accept_totp_step(user, step)
-                    .await
-                    .map_err(ssr::internal)?,
-                None => false,
-            },
-            None => false,
-        }
-    } else {
-        let hash = totp::recovery_hash(&code);
-        db.use_recovery_code(user, &hash, &meta)
-            .await
-            .map_err(ssr::internal)?
-    };
-    if !accepted {
-        let _ = db
-            .record_security_event(
-                Some(user),
-                "auth.second_factor_failed",
-                &meta,
-                serde_json::json!({}),
-            )
-            .await;
-        return Err(AppError::invalid(
-            "code",
-            "That code didn't work. Codes change every 30 seconds and each works once.",
-        ));
-    }
-    ssr::establish(&session, &db, user, &ssr::request_meta()).await?;
-    let url = if totp::looks_like_totp(&code) {
-        ssr::landing_for(&db, &ssr::request_site()?, user, pending.next.as_deref()).await?
-    } else {
-        // R3.6: a recovery code signs in and forces re-enrolment.
-        ssr::request_site()?.central("/account/security?reenrol=1")
-    };
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
@@ -191,7 +156,7 @@ pub async fn logout() -> Result<String, AppError> {
 pub async fn sign_out_everywhere() -> Result<String, AppError> {
     use crate::ssr;
     let db = ssr::db()?;
-    let user = ssr::require_user()?;
+    let user = ssr::require_user_even_if_reenrolling()?;
     db.revoke_all_sessions(user.id, &ssr::request_meta())
         .await
         .map_err(ssr::internal)?;
@@ -206,7 +171,7 @@ pub async fn sign_out_everywhere() -> Result<String, AppError> {
 pub async fn revoke_session(id: Uuid) -> Result<(), AppError> {
     use crate::ssr;
     let db = ssr::db()?;
-    let user = ssr::require_user()?;
+    let user = ssr::require_user_even_if_reenrolling()?;
     if !db
         .revoke_session(user.id, id)
         .await
@@ -313,10 +278,15 @@ pub async fn signup(
             message: m,
         })
     };
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
-        field("name", "Enter your name (up to 120 characters).".into());
-    }
+    // Bounded, printable text only (issue 10: no NUL or control
+    // characters reach the database).
+    let name = match offplan::domain::PersonName::parse(&name) {
+        Ok(n) => String::from(n),
+        Err(e) => {
+            field("name", e.to_string());
+            String::new()
+        }
+    };
     let email = match &google {
         Some(g) => EmailAddress::parse(&g.email).ok(),
         None => EmailAddress::parse(&email).ok(),
@@ -327,13 +297,13 @@ pub async fn signup(
             "Enter an email address like name@example.com.".into(),
         );
     }
-    let org_name = org_name.trim().to_owned();
-    if org_name.is_empty() || org_name.chars().count() > 120 {
-        field(
-            "org_name",
-            "Enter your organisation's name (up to 120 characters).".into(),
-        );
-    }
+    let org_name = match offplan::domain::OrgName::parse(&org_name) {
+        Ok(n) => String::from(n),
+        Err(e) => {
+            field("org_name", e.to_string());
+            String::new()
+        }
+    };
     let sub = match Subdomain::parse(&subdomain) {
         Ok(s) => Some(s),
         Err(e) => {
@@ -392,29 +362,131 @@ pub async fn signup(
         country,
         client_types,
     };
-    let (user, _org) = match db.sign_up(&signup, &ssr::request_meta()).await {
-        Ok(ids) => ids,
-        Err(SignupError::EmailTaken) => return Err(AppError::invalid(
+    let taken = |e: SignupError| match e {
+        SignupError::EmailTaken => AppError::invalid(
             "email",
             "An account with this email already exists. Sign in instead, or reset your password.",
-        )),
-        Err(SignupError::SubdomainTaken) => {
-            return Err(AppError::invalid(
-                "subdomain",
-                "This subdomain was just taken. Try another.",
-            ))
+        ),
+        SignupError::SubdomainTaken => {
+            AppError::invalid("subdomain", "This subdomain was just taken. Try another.")
         }
-        Err(SignupError::Database(e)) => return Err(ssr::internal(e)),
+        SignupError::Database(e) => ssr::internal(e),
     };
+    let meta = ssr::request_meta();
+    if google.is_none() {
+        // A password sign-up proves its address before anyone is signed in
+        // (issue 10 item 2), and it answers "check your inbox" whether or
+        // not the address already had an account (R3.7): the existing
+        // account's owner is emailed instead.
+        let verify = auth.email_link_central(&info, "/verify-email?token=");
+        let sign_in = auth.email_link_central(&info, "/login");
+        db.sign_up_with_password(
+            &signup,
+            &|t| format!("{verify}{}", t.expose()),
+            &sign_in,
+            &meta,
+        )
+        .await
+        .map_err(taken)?;
+        let url = info.central("/signup/sent");
+        ssr::redirect_plain_form(&url);
+        return Ok(url);
+    }
+    // Google vouched for the address: the account is verified and signs in
+    // through the one door.
+    let (user, _org) = db.sign_up(&signup, &meta).await.map_err(taken)?;
     let _ = session.remove_value(keys::GOOGLE_SIGNUP).await;
-    ssr::establish(&session, &db, user, &ssr::request_meta()).await?;
-    let url = info.org_url(sub.as_str(), "/?welcome=1");
+    let url = ssr::door::sign_in(
+        &session,
+        &db,
+        &info,
+        user,
+        Some(info.org_url(sub.as_str(), "/?welcome=1")),
+        &meta,
+    )
+    .await?
+    .into_url();
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
 
-/// Asks for a reset link (R3.9). The answer is the same whether or not the
-/// account exists (R3.7).
+/// Opens an emailed verification link (a button press, not the GET: mail
+/// scanners that fetch links must not use them up). A sign-up's link signs
+/// the new person in through the one door; a later one only verifies.
+#[server(endpoint = "auth/verify-email")]
+pub async fn verify_email(token: String) -> Result<String, AppError> {
+    use crate::ssr;
+    use offplan::db::email_verification::Purpose;
+    let db = ssr::db()?;
+    let auth = ssr::auth()?;
+    let info = ssr::request_site()?;
+    ssr::rate_limit(&db, &ssr::ip_bucket("token"), auth.limits.token_ip).await?;
+    let meta = ssr::request_meta();
+    let gone = || {
+        AppError::invalid(
+            "token",
+            "This link has expired or was already used. Sign in, and ask for a new one on your Security page.",
+        )
+    };
+    let Some(token) = offplan::token::Token::parse(&token) else {
+        return Err(gone());
+    };
+    let Some(done) = db
+        .verify_email(&token.hash(), &meta)
+        .await
+        .map_err(ssr::internal)?
+    else {
+        return Err(gone());
+    };
+    let signed_in_as = ssr::current_user().map(|u| u.id);
+    let url = if signed_in_as == Some(done.user) {
+        info.central("/account/security?verified=1")
+    } else if done.purpose == Purpose::Signup {
+        // A new person lands on the organisation they just created.
+        let orgs = db.memberships_of(done.user).await.map_err(ssr::internal)?;
+        let welcome = match orgs.as_slice() {
+            [only] => Some(info.org_url(&only.subdomain, "/?welcome=1")),
+            _ => None,
+        };
+        let session = ssr::session().await?;
+        ssr::door::sign_in(&session, &db, &info, done.user, welcome, &meta)
+            .await?
+            .into_url()
+    } else {
+        info.central("/login?verified=1")
+    };
+    ssr::redirect_plain_form(&url);
+    Ok(url)
+}
+
+/// Sends a new verification link to the signed-in person's address.
+#[server(endpoint = "auth/resend-verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    use crate::ssr;
+    let db = ssr::db()?;
+    let auth = ssr::auth()?;
+    let info = ssr::request_site()?;
+    let user = ssr::require_user_even_if_reenrolling()?;
+    ssr::rate_limit(
+        &db,
+        &ssr::account_bucket("verify-mail", user.id),
+        auth.limits.reset_account,
+    )
+    .await?;
+    let verify = auth.email_link_central(&info, "/verify-email?token=");
+    db.send_email_verification(
+        user.id,
+        &|t| format!("{verify}{}", t.expose()),
+        &ssr::request_meta(),
+    )
+    .await
+    .map_err(ssr::internal)?;
+    Ok(())
+}
+
+/// Asks for a reset link (R3.9). The answer is the same, and takes the same
+/// time, whether or not the account exists (R3.7): the lookup and the mail
+/// happen after the answer, in a task of their own.
 #[server(endpoint = "auth/forgot")]
 pub async fn request_reset(email: String) -> Result<(), AppError> {
     use crate::ssr;
@@ -429,26 +501,31 @@ pub async fn request_reset(email: String) -> Result<(), AppError> {
             "Enter an email address like name@example.com.",
         ));
     };
-    // Over the per-account limit, quietly send nothing more: the answer
-    // must not differ from an unknown address's.
-    if ssr::rate_limit(
-        &db,
-        &format!("reset:acct:{}", email.as_str().to_lowercase()),
-        auth.limits.reset_account,
-    )
-    .await
-    .is_err()
-    {
-        return Ok(());
-    }
-    let base = info.central("/reset?token=");
-    db.request_password_reset(
-        &email,
-        |t| format!("{base}{}", t.expose()),
-        &ssr::request_meta(),
-    )
-    .await
-    .map_err(ssr::internal)?;
+    let base = auth.email_link_central(&info, "/reset?token=");
+    let meta = ssr::request_meta();
+    let limit = auth.limits.reset_account;
+    tokio::spawn(async move {
+        let issued = async {
+            let Some(target) = db.reset_target(&email).await? else {
+                return Ok::<_, offplan::db::DbError>(());
+            };
+            // Per account, keyed on its id (issue 10 item 4). Over the
+            // limit, quietly send nothing more.
+            let hits = db
+                .rate_limit_hit(&ssr::account_bucket("reset", target.id), limit.window_secs)
+                .await?;
+            if hits > limit.max {
+                tracing::warn!(user.id = %target.id.as_uuid(), "reset requests over the account limit");
+                return Ok(());
+            }
+            // The stored address, never the one typed (issue 10 item 5).
+            db.request_password_reset(&target, |t| format!("{base}{}", t.expose()), &meta)
+                .await
+        };
+        if let Err(err) = issued.await {
+            tracing::error!(error = %err, "could not issue a password reset");
+        }
+    });
     Ok(())
 }
 
@@ -459,12 +536,18 @@ pub async fn reset_status(token: String) -> Result<bool, AppError> {
     let db = ssr::db()?;
     let auth = ssr::auth()?;
     ssr::rate_limit(&db, &ssr::ip_bucket("token"), auth.limits.token_ip).await?;
-    let Some(token) = offplan::token::Token::parse(&token) else {
-        return Ok(false);
+    let valid = match offplan::token::Token::parse(&token) {
+        Some(token) => db
+            .password_reset_valid(&token.hash())
+            .await
+            .map_err(ssr::internal)?,
+        None => false,
     };
-    db.password_reset_valid(&token.hash())
-        .await
-        .map_err(ssr::internal)
+    if !valid {
+        // R5.5: failed lookups of reset links count towards the burst alert.
+        crate::team::invite::count_failed_token_lookup(&db, auth.limits.token_burst).await;
+    }
+    Ok(valid)
 }
 
 /// Sets a new password with a reset token (R3.9); every session ends, and
@@ -482,6 +565,7 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
         )
     };
     let Some(token) = offplan::token::Token::parse(&token) else {
+        crate::team::invite::count_failed_token_lookup(&db, auth.limits.token_burst).await;
         return Err(expired());
     };
     let new = auth
@@ -495,11 +579,23 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
         .await
         .map_err(ssr::internal)?
     else {
+        crate::team::invite::count_failed_token_lookup(&db, auth.limits.token_burst).await;
         return Err(expired());
     };
+    // Through the one door: an account with a second factor is asked for
+    // its code, exactly as at sign-in (issue 10 item 1, R3.6) — the mailbox
+    // alone never opens it.
     let session = ssr::session().await?;
-    ssr::establish(&session, &db, user, &ssr::request_meta()).await?;
-    let url = ssr::landing_for(&db, &ssr::request_site()?, user, None).await?;
+    let url = ssr::door::sign_in(
+        &session,
+        &db,
+        &ssr::request_site()?,
+        user,
+        None,
+        &ssr::request_meta(),
+    )
+    .await?
+    .into_url();
     ssr::redirect_plain_form(&url);
     Ok(url)
 }
@@ -538,6 +634,10 @@ pub struct AccountOverview {
     pub email: String,
     pub has_totp: bool,
     pub must_enrol_totp: bool,
+    /// Whether we verified the address (R3.3); offered a new link if not.
+    pub email_verified: bool,
+    /// Whether the account has a password (a Google-only one has none).
+    pub has_password: bool,
     pub sessions: Vec<SessionView>,
 }
 
@@ -555,8 +655,13 @@ pub struct SessionView {
 pub async fn load_account_overview() -> Result<AccountOverview, AppError> {
     use crate::ssr;
     let db = ssr::db()?;
-    let user = ssr::require_user()?;
+    let user = ssr::require_user_even_if_reenrolling()?;
     let sessions = db.list_sessions(user.id).await.map_err(ssr::internal)?;
+    let has_password = db
+        .password_hash_of(user.id)
+        .await
+        .map_err(ssr::internal)?
+        .is_some();
     let fmt = |t: time::OffsetDateTime| {
         let f = time::macros::format_description!(
             "[day] [month repr:short] [year], [hour]:[minute] UTC"
@@ -568,6 +673,8 @@ pub async fn load_account_overview() -> Result<AccountOverview, AppError> {
         email: user.email.clone(),
         has_totp: user.has_totp,
         must_enrol_totp: user.totp_reenrol_required,
+        email_verified: user.email_verified,
+        has_password,
         sessions: sessions
             .into_iter()
             .map(|s| SessionView {
@@ -625,7 +732,7 @@ pub struct TotpEnrolment {
 #[server(endpoint = "auth/totp-begin")]
 pub async fn totp_begin() -> Result<TotpEnrolment, AppError> {
     use crate::ssr::{self, keys};
-    let user = ssr::require_user()?;
+    let user = ssr::require_user_even_if_reenrolling()?;
     let session = ssr::session().await?;
     let secret: [u8; 20] = rand::random();
     session
@@ -635,13 +742,17 @@ pub async fn totp_begin() -> Result<TotpEnrolment, AppError> {
     totp::enrolment(&secret, &user.email).map_err(ssr::internal)
 }
 
-/// Confirms the enrolment with a code from the app; answers the ten
-/// recovery codes, shown this once (R3.6).
+/// Confirms the enrolment with a code from the new app; answers the ten
+/// recovery codes, shown this once (R3.6). Replacing a second factor that
+/// is on needs proof beyond the session (issue 10): the password, or a code
+/// from the current app. Enrolling rotates the recovery codes and ends
+/// every other session.
 #[server(endpoint = "auth/totp-confirm")]
-pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
+pub async fn totp_confirm(code: String, current: Option<String>) -> Result<Vec<String>, AppError> {
     use crate::ssr::{self, keys};
     let db = ssr::db()?;
-    let user = ssr::require_user()?;
+    let auth = ssr::auth()?;
+    let user = ssr::require_user_even_if_reenrolling()?;
     let session = ssr::session().await?;
     let Some(secret) = session
         .get::<Vec<u8>>(keys::TOTP_ENROL)
@@ -654,6 +765,32 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
         ));
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let bucket = ssr::account_bucket("totp-enrol", user.id);
+    ssr::rate_limit(&db, &bucket, auth.limits.login_account).await?;
+    if let Some((sealed, _)) = db.totp_state(user.id).await.map_err(ssr::internal)? {
+        let proof = current.unwrap_or_default();
+        let proof = proof.trim();
+        let by_code = totp::looks_like_totp(proof) && {
+            let old = ssr::door::open_secret(&auth.totp_keys, user.id, &sealed)?;
+            match totp::matching_step(&old, proof, now) {
+                Some(step) => db
+                    .accept_totp_step(user.id, step)
+                    .await
+                    .map_err(ssr::internal)?,
+                None => false,
+            }
+        };
+        let by_password = !by_code && !proof.is_empty() && proof.chars().count() <= 1024 && {
+            let stored = db.password_hash_of(user.id).await.map_err(ssr::internal)?;
+            stored.is_some() && auth.hasher.verify(proof, stored.as_deref()).await
+        };
+        if !(by_code || by_password) {
+            return Err(AppError::invalid(
+                "current",
+                "Enter your password, or a code from the authenticator app you use now.",
+            ));
+        }
+    }
     let Some(step) = totp::matching_step(&secret, &code, now) else {
         return Err(AppError::invalid(
             "code",
@@ -661,10 +798,17 @@ pub async fn totp_confirm(code: String) -> Result<Vec<String>, AppError> {
         ));
     };
     let (codes, hashes) = totp::recovery_codes();
-    db.enable_totp(user.id, &secret, step, &hashes, &ssr::request_meta())
+    let sealed = auth.totp_keys.seal(user.id.as_uuid().as_bytes(), &secret);
+    let meta = ssr::request_meta();
+    db.enable_totp(user.id, &sealed, step, &hashes, &meta)
         .await
         .map_err(ssr::internal)?;
     let _ = session.remove_value(keys::TOTP_ENROL).await;
+    let _ = db
+        .rate_limit_forgive(&bucket, auth.limits.login_account.window_secs)
+        .await;
+    // Every session ended with the change; this browser carries on.
+    ssr::door::renew(&session, &db, &user, &meta).await?;
     Ok(codes)
 }
 
@@ -675,15 +819,15 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     use crate::ssr;
     let db = ssr::db()?;
     let auth = ssr::auth()?;
-    let user = ssr::require_user()?;
-    ssr::rate_limit(
-        &db,
-        &format!("login:acct:{}", user.email.to_lowercase()),
-        auth.limits.login_account,
-    )
-    .await?;
+    let user = ssr::require_user_even_if_reenrolling()?;
+    // The same per-account bucket as sign-in (R3.7): keyed on the id.
+    let bucket = ssr::account_bucket("login", user.id);
+    ssr::rate_limit(&db, &bucket, auth.limits.login_account).await?;
     let stored = db.password_hash_of(user.id).await.map_err(ssr::internal)?;
-    if stored.is_some() && !auth.hasher.verify(&current, stored.as_deref()).await {
+    if stored.is_some()
+        && !(current.chars().count() <= 1024
+            && auth.hasher.verify(&current, stored.as_deref()).await)
+    {
         return Err(AppError::invalid(
             "current",
             "That isn't your current password.",
@@ -698,8 +842,11 @@ pub async fn change_password(current: String, password: String) -> Result<(), Ap
     db.change_password(user.id, &hash, &ssr::request_meta())
         .await
         .map_err(ssr::internal)?;
+    let _ = db
+        .rate_limit_forgive(&bucket, auth.limits.login_account.window_secs)
+        .await;
     let session = ssr::session().await?;
-    ssr::establish(&session, &db, user.id, &ssr::request_meta()).await?;
+    ssr::door::renew(&session, &db, &user, &ssr::request_meta()).await?;
     Ok(())
 }
 

@@ -285,6 +285,58 @@ const COUNTRIES: &[(&str, &str)] = &[
     ("US", "United States"),
 ];
 
+/// `app/signup/sent`: a password sign-up ends here, whether or not the
+/// address already had an account (R3.7); the emailed link finishes it.
+#[component]
+pub fn SignupSentPage() -> impl IntoView {
+    view! {
+        <Title text="Check your inbox · offplan" />
+        <section class="auth-card" aria-labelledby="sent-title">
+            <h1 id="sent-title">"Check your inbox"</h1>
+            <div class="alert alert--info" role="status">
+                "We've emailed you a link to confirm your address and open your organisation. It works once, for 24 hours."
+            </div>
+            <p>"Nothing there after a few minutes? Check your spam folder. If you already had an account with that address, the email tells you how to sign in instead."</p>
+            <p class="auth-card__links"><a href="/login">"Back to sign in"</a></p>
+        </section>
+    }
+}
+
+/// `app/verify-email?token=…`: a button confirms the address (the GET does
+/// nothing, so a mail scanner that opens the link cannot use it up).
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let token = query("token");
+    let action = ServerAction::<VerifyEmail>::new();
+    navigate_on_success(action);
+    let error = last_error(action);
+    let gone = move || {
+        error
+            .get()
+            .and_then(|e| e.field_message("token").map(str::to_owned))
+    };
+    view! {
+        <Title text="Confirm your email · offplan" />
+        <section class="auth-card" aria-labelledby="verify-email-title">
+            <h1 id="verify-email-title">"Confirm your email"</h1>
+            <Show
+                when=move || gone().is_none()
+                fallback=move || view! {
+                    <div class="alert alert--info" role="status">{gone}</div>
+                    <p><a class="button button--brand" href="/login">"Sign in"</a></p>
+                }
+            >
+                <p class="lead">"One click and your address is confirmed."</p>
+                <FormError error />
+                <ActionForm action attr:class="form">
+                    <input type="hidden" name="token" value=move || token.get().unwrap_or_default() />
+                    <Submit pending=action.pending() label="Confirm my email" busy="Confirming…" />
+                </ActionForm>
+            </Show>
+        </section>
+    }
+}
+
 /// `app/orgs`: the organisation picker after a central sign-in (R3.5).
 #[component]
 pub fn OrgPickerPage() -> impl IntoView {
@@ -440,18 +492,29 @@ fn SecurityPanels(overview: AccountOverview) -> impl IntoView {
         }
     });
     let reenrol = overview.must_enrol_totp;
+    let claimed = query("claimed");
+    let verified_now = query("verified");
     view! {
         <div class="stack">
             <header>
                 <h1>"Security"</h1>
                 <p class="lead">{overview.name.clone()}" · "{overview.email.clone()}</p>
             </header>
+            {move || claimed.get().is_some().then(|| view! {
+                <div class="alert alert--info" role="status">
+                    "You're signed in with Google. This address had an account that was never confirmed, so we removed the password and two-step verification someone had set on it and signed it out everywhere. Set your own below if you want them."
+                </div>
+            })}
+            {move || verified_now.get().is_some().then(|| view! {
+                <div class="alert alert--success" role="status">"Your email address is confirmed."</div>
+            })}
+            <EmailPanel verified=overview.email_verified />
             {reenrol.then(|| view! {
                 <div class="alert alert--warning" role="alert">
                     "You signed in with a recovery code, so two-step verification was turned off. Set it up again now."
                 </div>
             })}
-            <TotpPanel enabled=overview.has_totp />
+            <TotpPanel enabled=overview.has_totp has_password=overview.has_password />
             <PasswordPanel has_totp=overview.has_totp />
             <section class="card" aria-labelledby="sessions-title">
                 <h2 id="sessions-title">"Where you're signed in"</h2>
@@ -486,8 +549,34 @@ fn SecurityPanels(overview: AccountOverview) -> impl IntoView {
     }
 }
 
+/// Whether the address is confirmed (R3.3), with a new link on request.
 #[component]
-fn TotpPanel(enabled: bool) -> impl IntoView {
+fn EmailPanel(verified: bool) -> impl IntoView {
+    let resend = ServerAction::<ResendVerification>::new();
+    let error = last_error(resend);
+    view! {
+        <section class="card" aria-labelledby="email-title">
+            <h2 id="email-title">"Email address"</h2>
+            {if verified {
+                view! { <p><span class="tag tag--ok">"Confirmed"</span>" We know this address is yours."</p> }.into_any()
+            } else {
+                view! {
+                    <p><span class="tag">"Not confirmed"</span>" Confirm it so you can recover your account and link Google to it."</p>
+                    {move || matches!(resend.value().get(), Some(Ok(()))).then(|| view! {
+                        <div class="alert alert--success" role="status">"We've sent a new link. Check your inbox."</div>
+                    })}
+                    <FormError error />
+                    <ActionForm action=resend attr:class="form">
+                        <Submit pending=resend.pending() label="Send a confirmation link" busy="Sending…" class="button button--outline" />
+                    </ActionForm>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TotpPanel(enabled: bool, has_password: bool) -> impl IntoView {
     let begin = ServerAction::<TotpBegin>::new();
     let confirm = ServerAction::<TotpConfirm>::new();
     let confirm_error = last_error(confirm);
@@ -516,6 +605,12 @@ fn TotpPanel(enabled: bool) -> impl IntoView {
                         <FormError error=confirm_error />
                         <ActionForm action=confirm attr:class="form" attr:novalidate="">
                             <Field name="code" label="6-digit code from the app" error=confirm_error autocomplete="one-time-code" />
+                            {enabled.then(|| view! {
+                                <Field name="current"
+                                    label=if has_password { "Your password, or a code from your current app" } else { "A code from your current app" }
+                                    kind="password" error=confirm_error autocomplete="current-password"
+                                    hint="Replacing your authenticator needs proof that it's you." />
+                            })}
                             <Submit pending=confirm.pending() label="Turn on" busy="Checking…" />
                         </ActionForm>
                     }.into_any(),

@@ -246,7 +246,8 @@ async fn a_cross_site_sign_in_post_is_refused() {
 }
 
 /// R3.1: sign-up creates the user, the organisation and the Owner
-/// membership, and answers the new subdomain; the person is signed in there.
+/// membership; the emailed link (issue 10: the address is proven first)
+/// answers the new subdomain, and the person is signed in there.
 #[tokio::test]
 async fn sign_up_lands_signed_in_on_the_new_subdomain() {
     let app = TestApp::spawn().await;
@@ -263,6 +264,9 @@ async fn sign_up_lands_signed_in_on_the_new_subdomain() {
         .post_form(APP, "/api/auth/signup", &form, None, &[])
         .await;
     assert_eq!(res.status(), 200);
+    let sent: String = res.json().await.unwrap();
+    assert!(sent.ends_with("/signup/sent"), "{sent}");
+    let res = crate::auth_review::finish_sign_up(&app, "nadia@harbour.example").await;
     let cookie = session_cookie(&res).unwrap();
     let url: String = res.json().await.unwrap();
     assert!(

@@ -8,6 +8,9 @@
 )]
 
 mod auth;
+mod auth_review;
+mod edges;
+mod fuzz;
 mod health;
 mod site;
 mod support;
