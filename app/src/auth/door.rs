@@ -65,7 +65,15 @@ pub async fn sign_in(
             )
             .await
             .map_err(internal)?;
-        return Ok(Entry::SecondFactorOwed(info.central("/login/verify")));
+        // The code page on the host the person is on: a branded sign-in
+        // stays branded (R3.5).
+        let verify = match &info.site {
+            offplan::domain::Site::Org(brand) => {
+                info.org_url(brand.subdomain.as_str(), "/login/verify")
+            }
+            _ => info.central("/login/verify"),
+        };
+        return Ok(Entry::SecondFactorOwed(verify));
     }
     establish(session, db, user, meta).await?;
     Ok(Entry::SignedIn(
@@ -136,7 +144,7 @@ pub async fn complete_second_factor(
         let _ = db
             .record_security_event(
                 Some(user),
-                "auth.second_factor_failed",
+                offplan::db::SecurityEvent::SecondFactorFailed,
                 meta,
                 serde_json::json!({}),
             )

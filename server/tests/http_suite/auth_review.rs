@@ -181,16 +181,28 @@ async fn a_password_reset_of_an_account_with_totp_still_asks_for_the_code() {
     );
 }
 
+/// A password sign-in on `host`, from `client` (behind the trusted proxy).
+async fn login(
+    app: &TestApp,
+    host: &str,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> reqwest::Response {
+    let xff = [("x-forwarded-for", client)];
+    let headers: &[(&str, &str)] = if client.is_empty() { &[] } else { &xff };
+    app.post_form(
+        host,
+        "/api/auth/login",
+        &[("email", email), ("password", password)],
+        None,
+        headers,
+    )
+    .await
+}
+
 async fn wrong_password(app: &TestApp, email: &str, client: &str) -> (u16, String) {
-    let res = app
-        .post_form(
-            APP,
-            "/api/auth/login",
-            &[("email", email), ("password", "not the password at all")],
-            None,
-            &[("x-forwarded-for", client)],
-        )
-        .await;
+    let res = login(app, APP, email, "not the password at all", client).await;
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
@@ -213,33 +225,25 @@ async fn eleven_failures_from_eleven_addresses_then_the_right_password_is_429() 
             assert_eq!(status, 429, "failure {i}: {body}");
         }
     }
-    let res = app
-        .post_form(
-            APP,
-            "/api/auth/login",
-            &[
-                ("email", "ben@acme.example"),
-                ("password", offplan::db::seed::DEMO_PASSWORD),
-            ],
-            None,
-            &[("x-forwarded-for", "198.51.100.200")],
-        )
-        .await;
+    let res = login(
+        &app,
+        APP,
+        "ben@acme.example",
+        offplan::db::seed::DEMO_PASSWORD,
+        "198.51.100.200",
+    )
+    .await;
     assert_eq!(res.status(), 429);
     assert!(session_cookie(&res).is_none());
     // Another account is untouched.
-    let res = app
-        .post_form(
-            APP,
-            "/api/auth/login",
-            &[
-                ("email", "ava@acme.example"),
-                ("password", offplan::db::seed::DEMO_PASSWORD),
-            ],
-            None,
-            &[("x-forwarded-for", "198.51.100.201")],
-        )
-        .await;
+    let res = login(
+        &app,
+        APP,
+        "ava@acme.example",
+        offplan::db::seed::DEMO_PASSWORD,
+        "198.51.100.201",
+    )
+    .await;
     assert_eq!(res.status(), 200);
 }
 
@@ -264,18 +268,14 @@ async fn look_alike_spellings_of_an_address_share_the_accounts_bucket() {
         let (status, body) = wrong_password(&app, spelling, &format!("203.0.113.{i}")).await;
         assert_eq!(status, 422, "{spelling}: {body}");
     }
-    let res = app
-        .post_form(
-            APP,
-            "/api/auth/login",
-            &[
-                ("email", "dan@acme.example"),
-                ("password", offplan::db::seed::DEMO_PASSWORD),
-            ],
-            None,
-            &[("x-forwarded-for", "198.51.100.7")],
-        )
-        .await;
+    let res = login(
+        &app,
+        APP,
+        "dan@acme.example",
+        offplan::db::seed::DEMO_PASSWORD,
+        "198.51.100.7",
+    )
+    .await;
     assert_eq!(res.status(), 429, "{:?}", res.text().await);
 }
 
@@ -466,18 +466,14 @@ async fn server_functions_refuse_until_re_enrolment_after_a_recovery_code() {
         .await;
     let recovery: Vec<String> = confirm.json().await.unwrap();
 
-    let first = app
-        .post_form(
-            ACME,
-            "/api/auth/login",
-            &[
-                ("email", "ben@acme.example"),
-                ("password", offplan::db::seed::DEMO_PASSWORD),
-            ],
-            None,
-            &[],
-        )
-        .await;
+    let first = login(
+        &app,
+        ACME,
+        "ben@acme.example",
+        offplan::db::seed::DEMO_PASSWORD,
+        "",
+    )
+    .await;
     let pending = session_cookie(&first).unwrap();
     let url: String = first.json().await.unwrap();
     assert!(url.ends_with("/login/verify"), "{url}");
