@@ -12,6 +12,8 @@ started=$SECONDS
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "layering: no SQL or pool under app/ or server/src"; "$ROOT/scripts/check-layering.sh"
+
 step "clippy: ssr build"
 cargo clippy --locked -p offplan -p offplan-app -p offplan-server --all-targets \
   --features offplan/ssr,offplan-app/ssr -- -D warnings

@@ -1,9 +1,8 @@
 //! Integration tests for the organisation lookups and the organisations
 //! table's constraints, each against its own fresh database.
-// `allow`, not `expect`: clippy reports unwraps here in one build of this target and not the other.
-#![allow(
-    clippy::unwrap_used,
-    reason = "a panic in a test is a failed assertion"
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
 use offplan::{

@@ -4,9 +4,13 @@
 //! test. Where every role holds a function's permission (view team, view
 //! units, list projects) there is no `Forbidden` case to test.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "a panic in a test is a failed assertion"
+)]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
 mod common;

@@ -2,9 +2,13 @@
 //! database (SPEC R2.3, R4.3–R4.6, R5.4, R8.1–R8.3). Two organisations in
 //! each tenancy test.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "a panic in a test is a failed assertion"
+)]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
 mod common;

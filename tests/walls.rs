@@ -1,9 +1,13 @@
 //! Walls 1 and 3 (DESIGN.md): what the database itself refuses, with two
 //! organisations in every test. SPEC R2.3, R5.4, R8.2, R10.1, R10.3, R10.5.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "a panic in a test is a failed assertion"
+)]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
 mod common;

@@ -242,7 +242,7 @@ pub async fn callback(
                 .db
                 .record_security_event(
                     None,
-                    "auth.oauth_state_rejected",
+                    offplan::db::SecurityEvent::OauthStateRejected,
                     &meta,
                     serde_json::json!({ "reason": err.to_string() }),
                 )
@@ -288,7 +288,7 @@ pub async fn callback(
                 .db
                 .record_security_event(
                     None,
-                    "auth.oauth_exchange_failed",
+                    offplan::db::SecurityEvent::OauthExchangeFailed,
                     &meta,
                     serde_json::json!({}),
                 )

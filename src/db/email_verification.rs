@@ -120,7 +120,7 @@ impl Db {
         super::identity::record_event(
             &mut tx,
             Some(user),
-            "auth.email_verification_sent",
+            super::SecurityEvent::EmailVerificationSent,
             meta,
             serde_json::json!({}),
         )
@@ -172,7 +172,7 @@ impl Db {
         super::identity::record_event(
             &mut tx,
             Some(user),
-            "auth.email_verified",
+            super::SecurityEvent::EmailVerified,
             meta,
             serde_json::json!({}),
         )

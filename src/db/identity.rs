@@ -215,7 +215,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.signed_in",
+            super::SecurityEvent::SignedIn,
             meta,
             serde_json::json!({}),
         )
@@ -300,7 +300,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.signed_out_everywhere",
+            super::SecurityEvent::SignedOutEverywhere,
             meta,
             serde_json::json!({}),
         )
@@ -408,7 +408,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.signed_up",
+            super::SecurityEvent::SignedUp,
             meta,
             serde_json::json!({}),
         )
@@ -470,7 +470,7 @@ impl Db {
                 record_event(
                     &mut tx,
                     Some(UserId::from_db(owner.id)),
-                    "auth.sign_up_existing_email",
+                    super::SecurityEvent::SignUpExistingEmail,
                     meta,
                     serde_json::json!({}),
                 )
@@ -506,7 +506,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.signed_up",
+            super::SecurityEvent::SignedUp,
             meta,
             serde_json::json!({}),
         )
@@ -530,7 +530,7 @@ impl Db {
     pub async fn record_security_event(
         &self,
         user: Option<UserId>,
-        kind: &str,
+        kind: super::SecurityEvent,
         meta: &RequestMeta,
         metadata: serde_json::Value,
     ) -> Result<(), DbError> {
@@ -642,7 +642,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user.id),
-            "auth.password_reset_requested",
+            super::SecurityEvent::PasswordResetRequested,
             meta,
             serde_json::json!({}),
         )
@@ -694,7 +694,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.password_reset",
+            super::SecurityEvent::PasswordReset,
             meta,
             serde_json::json!({}),
         )
@@ -727,7 +727,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.password_changed",
+            super::SecurityEvent::PasswordChanged,
             meta,
             serde_json::json!({}),
         )
@@ -825,7 +825,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.totp_enabled",
+            super::SecurityEvent::TotpEnabled,
             meta,
             serde_json::json!({}),
         )
@@ -866,7 +866,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.recovery_code_used",
+            super::SecurityEvent::RecoveryCodeUsed,
             meta,
             serde_json::json!({}),
         )
@@ -934,7 +934,7 @@ impl Db {
             record_event(
                 &mut tx,
                 Some(user),
-                "auth.unverified_account_claimed",
+                super::SecurityEvent::UnverifiedAccountClaimed,
                 meta,
                 serde_json::json!({ "method": "google" }),
             )
@@ -953,7 +953,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.google_linked",
+            super::SecurityEvent::GoogleLinked,
             meta,
             serde_json::json!({}),
         )
@@ -1009,7 +1009,7 @@ async fn set_password(
 pub(crate) async fn record_event(
     conn: &mut PgConnection,
     user: Option<UserId>,
-    kind: &str,
+    kind: super::SecurityEvent,
     meta: &RequestMeta,
     metadata: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
@@ -1017,7 +1017,7 @@ pub(crate) async fn record_event(
         "insert into security_events (user_id, kind, ip, user_agent, metadata)
          values ($1, $2, $3::text::inet, $4, $5)",
         user.map(|u| u.as_uuid()),
-        kind,
+        kind.as_str(),
         meta.ip.as_deref(),
         meta.user_agent(),
         metadata,
@@ -1134,6 +1134,10 @@ pub async fn provision(
 ) -> Result<Provisioned, SignupError> {
     let mut tx = db.pool.begin().await?;
     // Serialise concurrent runs for the same customer.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "pg_advisory_xact_lock returns void, which query! cannot type"
+    )]
     sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 7))")
         .bind(format!("{}:{}", p.provider, p.customer_id))
         .execute(&mut *tx)

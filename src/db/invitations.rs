@@ -843,7 +843,7 @@ impl Db {
         record_event(
             &mut tx,
             Some(user),
-            "auth.signed_up",
+            super::SecurityEvent::SignedUp,
             meta,
             serde_json::json!({ "via": "invitation" }),
         )
@@ -881,8 +881,13 @@ impl Db {
             "burst of failed token lookups from one address"
         );
         let metadata = serde_json::json!({ "failures": hits, "window_secs": window_secs });
-        self.record_security_event(None, "security.token_lookup_burst", meta, metadata.clone())
-            .await?;
+        self.record_security_event(
+            None,
+            super::SecurityEvent::TokenLookupBurst,
+            meta,
+            metadata.clone(),
+        )
+        .await?;
         if let Some(org) = org {
             let mut tx = self.pool.begin().await?;
             set_tenant(&mut tx, Some(org.as_uuid()), None).await?;

@@ -26,6 +26,7 @@ pub mod operator;
 pub mod outbox;
 pub mod projects;
 pub mod scope;
+pub mod security_events;
 pub mod seed;
 pub mod team;
 #[cfg(feature = "test-util")]
@@ -35,6 +36,7 @@ pub mod unscoped;
 
 pub use error::RepoError;
 pub use scope::{authorize, Membership, Scope};
+pub use security_events::SecurityEvent;
 
 use sqlx::{
     migrate::MigrateDatabase,

@@ -100,7 +100,7 @@ pub async fn lookup(
     record_event(
         &mut tx,
         Some(id),
-        "operator.lookup",
+        super::SecurityEvent::OperatorLookup,
         &RequestMeta::default(),
         metadata.clone(),
     )
@@ -176,7 +176,7 @@ pub async fn reset_totp(
     record_event(
         &mut tx,
         Some(user),
-        "operator.totp_reset",
+        super::SecurityEvent::OperatorTotpReset,
         &RequestMeta::default(),
         metadata,
     )

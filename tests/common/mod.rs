@@ -1,4 +1,7 @@
 //! Helpers shared by the integration tests.
+// `allow`, not `expect`: every test binary compiles this module anew and uses
+// a different subset of it, so a binary that used all of it would find an
+// `expect` unfulfilled.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use offplan::{

@@ -3,8 +3,10 @@
 //! identity pages; each re-reads the session from the database (R3.8) and
 //! counts against the abuse limits (R3.7). Pages are in [`pages`].
 
-// A server function takes one argument per form field (sign-up has nine).
-#![allow(clippy::too_many_arguments)]
+#![expect(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per form field (sign-up has nine)"
+)]
 
 #[cfg(feature = "ssr")]
 pub mod door;
@@ -86,7 +88,7 @@ pub async fn login(
         let _ = db
             .record_security_event(
                 None,
-                "auth.sign_in_failed",
+                offplan::db::SecurityEvent::SignInFailed,
                 &ssr::request_meta(),
                 serde_json::json!({ "method": "password" }),
             )

@@ -1,8 +1,7 @@
 //! HTTP tests: a real server on port 0 with a fresh database, in one test
 //! binary (one link, shared helpers).
 
-// `allow`, not `expect`: only some of these modules unwrap.
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "a panic in a test is a failed assertion"
 )]
