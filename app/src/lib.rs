@@ -7,6 +7,7 @@ pub mod home;
 pub mod not_found;
 pub mod site;
 pub mod team;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

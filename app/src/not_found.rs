@@ -1,9 +1,15 @@
 //! The 404 page: for a missing page, an unknown subdomain, or another
 //! tenant's resource — all look the same (SPEC R2.5, R7.1). It is neutral:
 //! no organisation's brand, so it says nothing about who exists.
+//!
+//! It is the whole document when the host is unknown or no route matched,
+//! and the content of the site frame when a page inside it finds nothing:
+//! either way there is one banner and one `<main>` ([`Standalone`]).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::ui::Standalone;
 
 /// `home` is where the button leads: this host's home page by default, the
 /// central app when the host itself is unknown.
@@ -13,10 +19,7 @@ pub fn NotFound(#[prop(into, default = "/".to_owned())] home: String) -> impl In
     crate::ssr::set_status(http::StatusCode::NOT_FOUND);
     view! {
         <Title text="Page not found · offplan" />
-        <header class="site-header">
-            <span class="site-header__name">"offplan"</span>
-        </header>
-        <main id="main" class="page page--narrow not-found">
+        <Standalone class="page--narrow not-found">
             <p class="eyebrow">"404"</p>
             <h1>"We can't find that page"</h1>
             <p class="lead">
@@ -24,6 +27,6 @@ pub fn NotFound(#[prop(into, default = "/".to_owned())] home: String) -> impl In
                 "If someone sent you this link, ask them for a new one."
             </p>
             <p><a class="button" href=home>"Go to the home page"</a></p>
-        </main>
+        </Standalone>
     }
 }

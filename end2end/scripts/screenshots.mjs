@@ -73,6 +73,16 @@ const pages = [
     await page.locator('#field-emails-error').waitFor();
   }],
   ['audit', url('acme', '/settings/audit')],
+  // Issue 11: the header's Menu opened on a phone (at desktop width the
+  // navigation is inline and there is no Menu), and a 404 signed in.
+  ['header-menu-open', url('acme', '/settings/team'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    if (page.viewportSize().width < 768) {
+      await page.getByRole('banner').getByText('Menu', { exact: true }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+    }
+  }],
+  ['missing-signed-in', url('acme', '/no-such-page')],
   ['invite-invalid', url('acme', '/invite/not-a-token')],
   ['invite-wrong-account', url('acme', '/settings/team'), async (page) => {
     await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });

@@ -10,7 +10,11 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use offplan::AppError;
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::SignInPrompt, site::ErrorPage, team::pages::SettingsNav};
+use crate::{
+    auth::SignInPrompt,
+    site::ErrorPage,
+    ui::{EmptyState, PageHeader, SettingsNav},
+};
 
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -173,11 +177,9 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Title text="Audit log · Settings" />
         <div class="stack stack--wide">
-            <header class="page-header">
-                <h1>"Audit log"</h1>
-                <p class="lead">"Every change to your organisation, newest first. Entries can't be edited or deleted."</p>
+            <PageHeader title="Audit log" lead="Every change to your organisation, newest first. Entries can't be edited or deleted.">
                 <SettingsNav current="audit" audit=true />
-            </header>
+            </PageHeader>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let current = query.get_untracked();
@@ -263,12 +265,12 @@ fn AuditLog(view: AuditView, current: FilterQuery) -> impl IntoView {
                 <a class="button button--outline" href=export rel="external" download="audit-log.csv">"Export CSV"</a>
             </div>
             {if view.rows.is_empty() {
-                view! { <p class="muted">"Nothing matches these filters."</p> }.into_any()
+                view! { <EmptyState>"Nothing matches these filters."</EmptyState> }.into_any()
             } else {
                 view! {
-                    <ol class="audit-list">
+                    <ol class="audit-list row-list">
                         {view.rows.into_iter().map(|r| view! {
-                            <li class="audit-list__item" data-action=r.action.clone()>
+                            <li class="audit-list__item row-list__item" data-action=r.action.clone()>
                                 <p class="audit-list__sentence">{r.sentence}</p>
                                 <p class="audit-list__meta muted">
                                     <time>{r.when}</time>

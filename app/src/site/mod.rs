@@ -7,7 +7,10 @@ use leptos_router::components::Outlet;
 use offplan::{domain::Site, AppError};
 use serde::{Deserialize, Serialize};
 
-use crate::not_found::NotFound;
+use crate::{
+    not_found::NotFound,
+    ui::{Framed, SiteHeader, Standalone},
+};
 
 /// What the tenant middleware resolved for this request: which site the
 /// Host header named, and where the central app is (for links off an
@@ -140,19 +143,19 @@ fn BrandStyle(colour: String, contrast: &'static str) -> impl IntoView {
 
 #[component]
 fn OrgFrame(name: String, viewer: Option<Viewer>, account_url: String) -> impl IntoView {
+    provide_context(Framed);
+    let signed_in = viewer.is_some();
     view! {
         <Title text=name.clone() />
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <header class="site-header site-header--brand">
-            <a class="site-header__name" href="/">{name}</a>
-            <span class="site-header__powered">"on offplan"</span>
-            {viewer.is_some().then(|| view! {
+        <SiteHeader name home="/" brand=true powered=true menu=signed_in>
+            {signed_in.then(|| view! {
                 <nav class="site-header__nav" aria-label="Organisation">
                     <a class="button button--quiet" href="/settings/team">"Team"</a>
                 </nav>
             })}
             <AccountNav viewer account_url />
-        </header>
+        </SiteHeader>
         <main id="main" class="page">
             <Outlet />
         </main>
@@ -161,13 +164,14 @@ fn OrgFrame(name: String, viewer: Option<Viewer>, account_url: String) -> impl I
 
 #[component]
 fn CentralFrame(viewer: Option<Viewer>) -> impl IntoView {
+    provide_context(Framed);
+    let signed_in = viewer.is_some();
     view! {
         <Title text="offplan" />
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <header class="site-header">
-            <a class="site-header__name" href="/">"offplan"</a>
+        <SiteHeader name="offplan".to_owned() home="/" menu=signed_in>
             <AccountNav viewer account_url="/account/security".to_owned() />
-        </header>
+        </SiteHeader>
         <main id="main" class="page">
             <Outlet />
         </main>
@@ -181,13 +185,15 @@ pub fn ErrorPage(err: AppError) -> impl IntoView {
     crate::ssr::set_status(
         http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
     );
+    // Inside the site frame it is the page's content; alone (the site is
+    // not known), it brings its own header and `<main>`.
     view! {
         <Title text="Something went wrong" />
-        <main id="main" class="page page--narrow">
+        <Standalone class="page--narrow">
             <h1>"Something went wrong"</h1>
             <p class="lead">{err.to_string()}</p>
             <p><a href="/">"Back to the home page"</a></p>
-        </main>
+        </Standalone>
     }
 }
 

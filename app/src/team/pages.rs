@@ -14,6 +14,7 @@ use crate::{
         SignInPrompt,
     },
     site::ErrorPage,
+    ui::{DataTable, EmptyState, PageHeader},
 };
 
 #[component]
@@ -75,18 +76,8 @@ struct Actions {
     leave: ServerAction<LeaveOrg>,
 }
 
-/// The settings tabs an organisation page shows, by permission (R4.7).
-#[component]
-pub fn SettingsNav(current: &'static str, #[prop(default = false)] audit: bool) -> impl IntoView {
-    view! {
-        <nav class="tabs" aria-label="Settings">
-            <a class="tabs__tab" href="/settings/team" aria-current=(current == "team").then_some("page")>"Team"</a>
-            {audit.then(|| view! {
-                <a class="tabs__tab" href="/settings/audit" aria-current=(current == "audit").then_some("page")>"Audit log"</a>
-            })}
-        </nav>
-    }
-}
+/// The settings tabs now live with the other shared pieces.
+pub use crate::ui::SettingsNav;
 
 #[component]
 fn Team(view: TeamView, actions: Actions) -> impl IntoView {
@@ -126,22 +117,11 @@ fn Team(view: TeamView, actions: Actions) -> impl IntoView {
     let members = view! {
         <section class="card" aria-labelledby="members-title">
             <h2 id="members-title">"Members"</h2>
-            <div class="table-wrap">
-                <table class="table">
-                    <thead><tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Role"</th>
-                        <th scope="col">"Joined"</th>
-                        <th scope="col">"Last active"</th>
-                        {view.can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                    </tr></thead>
-                    <tbody>
-                        {view.members.iter().cloned().map(|m| view! {
-                            <MemberRow m grantable=view.grantable.clone() can_manage=view.can_manage actions />
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable columns=vec!["Name", "Role", "Joined", "Last active"] actions=view.can_manage>
+                {view.members.iter().cloned().map(|m| view! {
+                    <MemberRow m grantable=view.grantable.clone() can_manage=view.can_manage actions />
+                }).collect_view()}
+            </DataTable>
         </section>
     }
     .into_any();
@@ -168,11 +148,9 @@ fn Team(view: TeamView, actions: Actions) -> impl IntoView {
     let leave = view! { <LeavePanel is_owner=view.my_role == Role::Owner action=actions.leave /> }
         .into_any();
     let header = view! {
-        <header class="page-header">
-            <h1>"Team"</h1>
-            <p class="lead">{format!("{count} {} in {}", if count == 1 { "member" } else { "members" }, view.org_name)}</p>
+        <PageHeader title="Team" lead=format!("{count} {} in {}", if count == 1 { "member" } else { "members" }, view.org_name)>
             <SettingsNav current="team" audit=view.can_view_audit />
-        </header>
+        </PageHeader>
     }
     .into_any();
     view! {
@@ -252,11 +230,11 @@ fn MemberRow(
     let name = m.name.clone();
     view! {
         <tr>
-            <td>
+            <td data-label="Name">
                 <span class="member__name">{m.name.clone()}{m.is_me.then(|| view! { <span class="tag">"You"</span> })}</span>
                 <span class="member__email muted">{m.email.clone()}</span>
             </td>
-            <td>
+            <td data-label="Role">
                 {if m.manageable {
                     let current = m.role;
                     view! {
@@ -275,8 +253,8 @@ fn MemberRow(
                     view! { <span class="tag" class:tag--brand=m.role == Role::Owner>{m.role.label()}</span> }.into_any()
                 }}
             </td>
-            <td class="nowrap">{m.joined.clone()}</td>
-            <td>{m.last_active.clone()}</td>
+            <td class="nowrap" data-label="Joined">{m.joined.clone()}</td>
+            <td data-label="Last active">{m.last_active.clone()}</td>
             {can_manage.then(|| view! {
                 <td class="table__actions">
                     {m.manageable.then(|| view! {
@@ -304,19 +282,10 @@ fn Invitations(rows: Vec<InvitationRow>, can_manage: bool, actions: Actions) -> 
         <section class="card" aria-labelledby="invitations-title">
             <h2 id="invitations-title">"Pending invitations"</h2>
             {if rows.is_empty() {
-                view! { <p class="muted">"No pending invitations."</p> }.into_any()
+                view! { <EmptyState>"No pending invitations."</EmptyState> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table class="table">
-                            <thead><tr>
-                                <th scope="col">"Email"</th>
-                                <th scope="col">"Role"</th>
-                                <th scope="col">"Invited by"</th>
-                                <th scope="col">"Expires"</th>
-                                {can_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                            </tr></thead>
-                            <tbody>
+                    <DataTable columns=vec!["Email", "Role", "Invited by", "Expires"] actions=can_manage>
                                 {rows.into_iter().map(|i| {
                                     let id = i.id.to_string();
                                     let id2 = id.clone();
@@ -326,10 +295,10 @@ fn Invitations(rows: Vec<InvitationRow>, can_manage: bool, actions: Actions) -> 
                                     );
                                     view! {
                                         <tr>
-                                            <td>{i.email.clone()}</td>
-                                            <td class="nowrap">{i.role.label()}</td>
-                                            <td>{i.invited_by.clone()}</td>
-                                            <td class="nowrap" class:muted=i.expired>{i.expires.clone()}</td>
+                                            <td data-label="Email">{i.email.clone()}</td>
+                                            <td class="nowrap" data-label="Role">{i.role.label()}</td>
+                                            <td data-label="Invited by">{i.invited_by.clone()}</td>
+                                            <td class="nowrap" data-label="Expires" class:muted=i.expired>{i.expires.clone()}</td>
                                             {can_manage.then(|| view! {
                                                 <td class="table__actions">
                                                     <ActionForm action=actions.resend attr:class="inline-form">
@@ -345,9 +314,7 @@ fn Invitations(rows: Vec<InvitationRow>, can_manage: bool, actions: Actions) -> 
                                         </tr>
                                     }
                                 }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    </DataTable>
                 }.into_any()
             }}
             {move || matches!(actions.resend.value().get(), Some(Ok(()))).then(|| view! {
