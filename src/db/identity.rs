@@ -383,28 +383,9 @@ impl Db {
         meta: &RequestMeta,
     ) -> Result<(UserId, OrgId), SignupError> {
         let mut tx = self.pool.begin().await?;
-        let user = insert_user(
-            &mut tx,
-            &NewUser {
-                email: signup.email.as_str(),
-                email_verified: signup.email_verified,
-                display_name: &signup.display_name,
-                password_hash: signup.password_hash.as_deref(),
-                google_subject: signup.google_subject.as_deref(),
-            },
-        )
-        .await?
-        .ok_or(SignupError::EmailTaken)?;
-        let org = create_org(
-            &mut tx,
-            user,
-            &signup.org_name,
-            &signup.subdomain,
-            &signup.country,
-            &signup.client_types,
-            None,
-        )
-        .await?;
+        let (user, org) = insert_account_and_org(&mut tx, signup, signup.email_verified)
+            .await?
+            .ok_or(SignupError::EmailTaken)?;
         record_event(
             &mut tx,
             Some(user),
@@ -429,18 +410,7 @@ impl Db {
         meta: &RequestMeta,
     ) -> Result<SignupOutcome, SignupError> {
         let mut tx = self.pool.begin().await?;
-        let Some(user) = insert_user(
-            &mut tx,
-            &NewUser {
-                email: signup.email.as_str(),
-                email_verified: false,
-                display_name: &signup.display_name,
-                password_hash: signup.password_hash.as_deref(),
-                google_subject: None,
-            },
-        )
-        .await?
-        else {
+        let Some((user, org)) = insert_account_and_org(&mut tx, signup, false).await? else {
             // Roll back the failed insert's savepoint-free transaction and
             // tell the address's owner, at the address on record.
             tx.rollback().await?;
@@ -479,16 +449,6 @@ impl Db {
             tx.commit().await?;
             return Ok(SignupOutcome::ExistingAccount);
         };
-        let org = create_org(
-            &mut tx,
-            user,
-            &signup.org_name,
-            &signup.subdomain,
-            &signup.country,
-            &signup.client_types,
-            None,
-        )
-        .await?;
         super::email_verification::issue(
             &mut tx,
             user,
@@ -1035,6 +995,40 @@ pub(crate) struct NewUser<'a> {
     /// argon2id PHC string; `None` for a Google account.
     pub password_hash: Option<&'a str>,
     pub google_subject: Option<&'a str>,
+}
+
+/// A sign-up's account and its organisation (both sign-up paths); `None`
+/// when the address already has an account.
+async fn insert_account_and_org(
+    conn: &mut PgConnection,
+    signup: &NewSignup,
+    email_verified: bool,
+) -> Result<Option<(UserId, OrgId)>, SignupError> {
+    let Some(user) = insert_user(
+        conn,
+        &NewUser {
+            email: signup.email.as_str(),
+            email_verified,
+            display_name: &signup.display_name,
+            password_hash: signup.password_hash.as_deref(),
+            google_subject: signup.google_subject.as_deref(),
+        },
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let org = create_org(
+        conn,
+        user,
+        &signup.org_name,
+        &signup.subdomain,
+        &signup.country,
+        &signup.client_types,
+        None,
+    )
+    .await?;
+    Ok(Some((user, org)))
 }
 
 /// Creates the account; `None` when the address already has one.
