@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/postgres.sh"
 port="${BENCH_PORT:-3200}"
-[ -x target/release/offplan-server ] || cargo leptos build --release
+[ -x target/release/offplan-server ] || scripts/build-release.sh
 export APP_ENV=development DATABASE_URL="${PG_APP_URL%/*}/offplan_bench" \
   DATABASE_ADMIN_URL="${PG_ADMIN_URL%/*}/offplan_bench" BASE_DOMAIN=offplan.localhost \
   LISTEN_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn \

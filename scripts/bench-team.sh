@@ -12,7 +12,7 @@ port="${BENCH_PORT:-3201}"
 events="${BENCH_EVENTS:-1000000}"
 members="${BENCH_MEMBERS:-500}"
 runs="${BENCH_RUNS:-20}"
-[ -x target/release/offplan-server ] || cargo leptos build --release
+[ -x target/release/offplan-server ] || scripts/build-release.sh
 export APP_ENV=development DATABASE_URL="${PG_APP_URL%/*}/offplan_bench" \
   DATABASE_ADMIN_URL="${PG_ADMIN_URL%/*}/offplan_bench" BASE_DOMAIN=offplan.localhost \
   LISTEN_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site RUST_LOG=warn HIBP_URL=off \

@@ -3,7 +3,8 @@
 # pool live in the `offplan` crate's `db` module only. `app/` and
 # `server/src` reach the database through `offplan::db` (a `Scope` for
 # tenant data, the named unscoped operations for the rest), so no file there
-# may name sqlx, the pool, a connection, a query macro or the test pool.
+# may name sqlx, the pool, a connection, a query macro or the test pool; and
+# no file under app/ may name the server's `Db` (it gets a `Gate`).
 #
 # Exceptions go in scripts/layering-allow.txt, one file a line with the
 # reason after it; an entry that no longer matches anything is an error too,
@@ -51,6 +52,19 @@ for path in "${!allowed[@]}"; do
   fi
 done
 
+# Rule 2 (docs/architecture.md): the app gets the request's offplan::db::Gate
+# (a Scope, or a named unscoped operation), never the server's Db, which
+# connects, migrates and closes the pool. Whole-word `Db` in code (not in a
+# `//` comment), so DbError, DbSettings and AdminDb do not count.
+db_hits="$(grep -rnE --include='*.rs' '(^|[^A-Za-z0-9_])Db([^A-Za-z0-9_]|$)' app --exclude-dir=target |
+  grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' || true)"
+while IFS= read -r hit; do
+  [[ -z $hit ]] && continue
+  echo "error: $hit" >&2
+  echo "  app/ may not name offplan::db::Db: take the request's offplan::db::Gate (crate::ssr::gate())" >&2
+  status=1
+done <<<"$db_hits"
+
 if ((status)); then
   cat >&2 <<MSG
 
@@ -63,4 +77,4 @@ there, list the file in $allow_file with the reason.
 MSG
   exit 1
 fi
-echo "layering: ${dirs[*]} name no SQL or pool"
+echo "layering: ${dirs[*]} name no SQL or pool; app/ names no Db"

@@ -7,7 +7,7 @@ source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/setup.sh"
 
 step "Build (release: server + size-optimised wasm)"
-cargo leptos build --release
+"$ROOT/scripts/build-release.sh"
 
 # The demo is development by name: an unset APP_ENV means production.
 export APP_ENV=development

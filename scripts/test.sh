@@ -33,7 +33,13 @@ cargo test --locked -p offplan -p offplan-app -p offplan-server \
 "$ROOT/scripts/drop-test-dbs.sh"
 
 step "release build for the browser suite"
-cargo leptos build --release
+"$ROOT/scripts/build-release.sh"
+
+# The goal (issue 11) is 250 KB; the split build is at 400 KB for its largest
+# page today (docs/benchmarks.md), so the test command holds that line — no
+# page may grow past it — until the main module shrinks. Lower it, never raise it.
+step "bundle budget: first load of every page <= 410 KB brotli of wasm + JS (goal 250 KB)"
+node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 410000
 
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"

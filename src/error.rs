@@ -3,6 +3,10 @@
 //! functions as a typed value the UI can match on. Internal causes are logged
 //! once at the boundary with a request id and never shown.
 
+mod conflict;
+
+pub use conflict::{about_minutes, Conflict, TransferGate};
+
 use serde::{Deserialize, Serialize};
 use server_fn::{
     codec::JsonEncoding,
@@ -26,8 +30,14 @@ pub enum AppError {
     /// The actor's own tenant, but the role may not (SPEC R2.5).
     #[error("you don't have permission to do that")]
     Forbidden,
-    #[error("{message}")]
-    Conflict { message: String },
+    /// The request collides with the current state; the variant says how
+    /// (the stock conflict modal reads its holder and version, R6.3).
+    #[error("{0}")]
+    Conflict(
+        #[from]
+        #[serde(with = "conflict::wire")]
+        Conflict,
+    ),
     #[error("please correct the highlighted fields")]
     Invalid(Vec<FieldError>),
     #[error("too many attempts; try again in {retry_after_secs} s")]
@@ -47,7 +57,7 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::NotFound => 404,
             AppError::Forbidden => 403,
-            AppError::Conflict { .. } => 409,
+            AppError::Conflict(_) => 409,
             AppError::Invalid(_) => 422,
             AppError::RateLimited { .. } => 429,
             AppError::Internal { .. } => 500,
@@ -74,6 +84,13 @@ impl AppError {
     }
 }
 
+/// A conflict the transfer gate found is a 409 like any other (R4.6).
+impl From<TransferGate> for AppError {
+    fn from(why: TransferGate) -> Self {
+        AppError::Conflict(why.into())
+    }
+}
+
 /// A missing permission in the actor's own tenant is a 403 (SPEC R2.5).
 impl From<crate::policy::Denied> for AppError {
     fn from(_: crate::policy::Denied) -> Self {
@@ -86,6 +103,48 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
+    }
+}
+
+/// How the `offplan` crate learns the current request's id. The web layer
+/// knows it (the `x-request-id` header in the request context) but the
+/// `From` conversions of repository errors live here (the orphan rule), so
+/// the server installs a reader once at start-up (`set_request_id_reader`)
+/// and [`AppError::internal`] calls it.
+#[cfg(feature = "ssr")]
+static REQUEST_ID: std::sync::OnceLock<fn() -> String> = std::sync::OnceLock::new();
+
+/// Installs the reader of the current request's id; the first call wins
+/// (the server calls it once with `offplan_app::ssr::request_id`).
+#[cfg(feature = "ssr")]
+pub fn set_request_id_reader(read: fn() -> String) {
+    // A second start-up in the same process (the HTTP tests) installs the
+    // same function; keeping the first is the same.
+    let _ = REQUEST_ID.set(read);
+}
+
+/// The current request's id, or "unknown" before a reader is installed.
+#[cfg(feature = "ssr")]
+pub fn current_request_id() -> String {
+    REQUEST_ID
+        .get()
+        .map_or_else(|| "unknown".to_owned(), |read| read())
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs an internal failure once, with the current request's id, and
+    /// returns the error the person sees: a reference, never the cause
+    /// (STYLE.md §4). The `From` conversions of repository errors end here.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::internal_for(current_request_id(), cause)
+    }
+
+    /// [`AppError::internal`] for a caller that holds the request id itself
+    /// (a plain axum handler, outside the request context).
+    pub fn internal_for(request_id: String, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(request.id = %request_id, error = %cause, "internal error");
+        AppError::Internal { request_id }
     }
 }
 

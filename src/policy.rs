@@ -12,8 +12,15 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// SPEC R2.1: five roles, one per person per organisation (R1.4).
+/// SPEC R2.1: five roles, one per person per organisation (R1.4). On the
+/// server it decodes from the `member_role` column type, and a value this
+/// enum does not know is an error, never a default or a dropped row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type),
+    sqlx(type_name = "member_role", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod home;
 pub mod not_found;
+pub mod routes;
 pub mod site;
 pub mod team;
 pub mod ui;
@@ -13,13 +14,13 @@ pub mod ui;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
 };
 
-use crate::{home::Home, not_found::NotFound, site::SiteLayout};
+use crate::{not_found::NotFound, routes::*, site::SiteLayout};
 
 /// The HTML document. Runs on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -31,6 +32,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // The stylesheet's name carries its content hash when the
+                // build hashes files (release), so it is named here, from
+                // the same options as the scripts, not in `App`.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -41,39 +46,45 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    // Browser tests wait for this marker before clicking: a click that lands
-    // before hydration is silently lost. Effects never run on the server.
+/// Marks the body `data-hydrated` once the view being built now has
+/// hydrated. Browser tests wait for this marker before clicking: a click that
+/// lands before hydration is silently lost. With lazy routes the page's view
+/// hydrates after its chunk arrives, later than `App`, so each route's view
+/// (and the non-lazy 404) calls this, not `App`. Effects never run on the
+/// server.
+pub fn mark_hydrated_after_this_view() {
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/offplan.css" />
         <Title text="offplan" />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 // Async: the whole page, brand included, is in the server
                 // HTML, so it reads the same with JavaScript off (R7.2).
                 <ParentRoute path=StaticSegment("") view=SiteLayout ssr=SsrMode::Async>
-                    <Route path=StaticSegment("") view=Home />
-                    <Route path=StaticSegment("login") view=auth::LoginPage />
-                    <Route path=(StaticSegment("login"), StaticSegment("verify")) view=auth::VerifyPage />
-                    <Route path=StaticSegment("signup") view=auth::SignupPage />
-                    <Route path=(StaticSegment("signup"), StaticSegment("sent")) view=auth::SignupSentPage />
-                    <Route path=StaticSegment("verify-email") view=auth::VerifyEmailPage />
-                    <Route path=StaticSegment("orgs") view=auth::OrgPickerPage />
-                    <Route path=StaticSegment("forgot") view=auth::ForgotPage />
-                    <Route path=StaticSegment("reset") view=auth::ResetPage />
-                    <Route path=(StaticSegment("account"), StaticSegment("security")) view=auth::AccountSecurityPage />
-                    <Route path=(StaticSegment("dev"), StaticSegment("outbox")) view=auth::DevOutboxPage />
-                    <Route path=(StaticSegment("settings"), StaticSegment("team")) view=team::TeamPage />
-                    <Route path=(StaticSegment("settings"), StaticSegment("audit")) view=audit::AuditPage />
-                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=team::InvitePage />
+                    <Route path=StaticSegment("") view={Lazy::<HomeRoute>::new()} />
+                    <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
+                    <Route path=(StaticSegment("login"), StaticSegment("verify")) view={Lazy::<VerifyRoute>::new()} />
+                    <Route path=StaticSegment("signup") view={Lazy::<SignupRoute>::new()} />
+                    <Route path=(StaticSegment("signup"), StaticSegment("sent")) view={Lazy::<SignupSentRoute>::new()} />
+                    <Route path=StaticSegment("verify-email") view={Lazy::<VerifyEmailRoute>::new()} />
+                    <Route path=StaticSegment("orgs") view={Lazy::<OrgPickerRoute>::new()} />
+                    <Route path=StaticSegment("forgot") view={Lazy::<ForgotRoute>::new()} />
+                    <Route path=StaticSegment("reset") view={Lazy::<ResetRoute>::new()} />
+                    <Route path=(StaticSegment("account"), StaticSegment("security")) view={Lazy::<SecurityRoute>::new()} />
+                    <Route path=(StaticSegment("dev"), StaticSegment("outbox")) view={Lazy::<DevOutboxRoute>::new()} />
+                    <Route path=(StaticSegment("settings"), StaticSegment("team")) view={Lazy::<TeamRoute>::new()} />
+                    <Route path=(StaticSegment("settings"), StaticSegment("audit")) view={Lazy::<AuditRoute>::new()} />
+                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view={Lazy::<InviteRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -17,6 +17,8 @@ use crate::ui::Standalone;
 pub fn NotFound(#[prop(into, default = "/".to_owned())] home: String) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::ssr::set_status(http::StatusCode::NOT_FOUND);
+    // Not a lazy route: the router's fallback and the unknown host.
+    crate::mark_hydrated_after_this_view();
     view! {
         <Title text="Page not found · offplan" />
         <Standalone class="page--narrow not-found">

@@ -2,7 +2,6 @@
 //! (SPEC R8.4), for Owner and Admin, with the same filters as the page. The
 //! export is itself audited, in the transaction that read the rows.
 
-use crate::startup::AppState;
 use app::{audit::FilterQuery, site::SiteInfo, ssr as app_ssr};
 use axum::{
     extract::{Query, State},
@@ -10,10 +9,14 @@ use axum::{
     response::{IntoResponse, Response},
     Extension,
 };
-use offplan::{db::audit::log, domain::Site, AppError};
+use offplan::{
+    db::{audit::log, Gate},
+    domain::Site,
+    AppError,
+};
 
 pub async fn export(
-    State(app): State<AppState>,
+    State(db): State<Gate>,
     Extension(info): Extension<SiteInfo>,
     user: Option<Extension<app_ssr::CurrentUser>>,
     ip: Option<Extension<app_ssr::ClientIp>>,
@@ -25,7 +28,7 @@ pub async fn export(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("unknown")
         .to_owned();
-    match build(&app, &info, user, ip, &query, &request_id).await {
+    match build(&db, &info, user, ip, &query, &request_id).await {
         Ok((name, body)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -47,7 +50,7 @@ pub async fn export(
 }
 
 async fn build(
-    app: &AppState,
+    db: &Gate,
     info: &SiteInfo,
     user: Option<Extension<app_ssr::CurrentUser>>,
     ip: Option<Extension<app_ssr::ClientIp>>,
@@ -62,8 +65,7 @@ async fn build(
         .and_then(|Extension(u)| u.0)
         .ok_or(AppError::Unauthenticated)?;
     // Membership before the filter: a stranger's input is not read.
-    let mut scope = app
-        .db
+    let mut scope = db
         .scope(brand.id, user.id)
         .await
         .map_err(|e| e.into_app_error(|e| internal(&e)))?;

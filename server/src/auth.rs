@@ -7,7 +7,7 @@
 //! change) or a disabled account takes effect on the next request on any
 //! subdomain.
 
-use crate::startup::AppState;
+use crate::config::Config;
 use app::{
     site::SiteInfo,
     ssr::{keys, CurrentUser},
@@ -18,6 +18,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use offplan::db::{Db, Gate};
 use tower_sessions::{
     cookie::{time::Duration as CookieDuration, SameSite},
     Expiry, Session, SessionManagerLayer,
@@ -29,14 +30,14 @@ use uuid::Uuid;
 pub const COOKIE: &str = "offplan_session";
 
 /// Builds the session layer from configuration (R3.4).
-pub fn session_layer(state: &AppState) -> SessionManagerLayer<PostgresStore> {
-    SessionManagerLayer::new(state.db.session_store())
+pub fn session_layer(db: &Db, config: &Config) -> SessionManagerLayer<PostgresStore> {
+    SessionManagerLayer::new(db.session_store())
         .with_name(COOKIE)
-        .with_domain(state.config.base_domain.as_str().to_owned())
+        .with_domain(config.base_domain.as_str().to_owned())
         .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.public_scheme == "https")
+        .with_secure(config.public_scheme == "https")
         .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
 }
 
@@ -48,7 +49,7 @@ fn is_asset(path: &str) -> bool {
 /// [`CurrentUser`] in the extensions. A session whose sign-in was revoked is
 /// forgotten (its record deleted, its cookie cleared).
 pub async fn attach_user(
-    State(state): State<AppState>,
+    State(db): State<Gate>,
     session: Session,
     mut request: Request,
     next: Next,
@@ -66,7 +67,7 @@ pub async fn attach_user(
     };
     let user = match login {
         None => None,
-        Some(id) => match state.db.session_user(id).await {
+        Some(id) => match db.session_user(id).await {
             Ok(user) => user,
             Err(err) => {
                 tracing::error!(error = %err, "session lookup failed");

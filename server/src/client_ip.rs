@@ -11,9 +11,10 @@ use axum::{
     response::Response,
 };
 use ipnet::IpNet;
-use std::net::{IpAddr, SocketAddr};
-
-use crate::startup::AppState;
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 /// The resolved client address, in the request extensions (defined beside
 /// the server functions that read it).
@@ -67,8 +68,18 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
+#[derive(Clone)]
+pub struct ClientIpConfig {
+    pub trusted_proxies: Arc<[IpNet]>,
+}
+
 /// Puts [`ClientIp`] into the request extensions.
-pub async fn attach(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn attach(
+    State(config): State<ClientIpConfig>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -82,7 +93,7 @@ pub async fn attach(State(state): State<AppState>, mut request: Request, next: N
             .get_all("x-forwarded-for")
             .iter()
             .map(|v| v.to_str().unwrap_or("malformed"));
-        let ip = resolve(peer, forwarded, &state.config.trusted_proxies);
+        let ip = resolve(peer, forwarded, &config.trusted_proxies);
         request.extensions_mut().insert(ClientIp(ip));
     }
     next.run(request).await

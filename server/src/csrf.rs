@@ -14,7 +14,6 @@
 //!   tricked (every current browser sends `Origin` on cross-origin POSTs),
 //!   so it passes.
 
-use crate::startup::AppState;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap, Method, StatusCode},
@@ -23,17 +22,20 @@ use axum::{
 };
 use offplan::domain::{classify_host, BaseDomain, HostKind};
 
+/// The hosts and scheme that count as ours.
+#[derive(Clone)]
+pub struct CsrfConfig {
+    pub base_domain: BaseDomain,
+    pub public_scheme: &'static str,
+}
+
 pub async fn refuse_cross_site(
-    State(state): State<AppState>,
+    State(config): State<CsrfConfig>,
     request: Request,
     next: Next,
 ) -> Response {
     if is_safe(request.method())
-        || allowed(
-            request.headers(),
-            &state.config.base_domain,
-            state.config.public_scheme,
-        )
+        || allowed(request.headers(), &config.base_domain, config.public_scheme)
     {
         return next.run(request).await;
     }

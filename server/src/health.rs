@@ -2,16 +2,16 @@
 //! does not answer within two seconds. Load balancers probe it by IP, so it
 //! is served on every host and skips tenant resolution.
 
-use crate::startup::AppState;
 use axum::{
     extract::State,
     http::{header, StatusCode},
     response::IntoResponse,
 };
+use offplan::db::Db;
 use std::time::Duration;
 
-pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let result = tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await;
+pub async fn healthz(State(db): State<Db>) -> impl IntoResponse {
+    let result = tokio::time::timeout(Duration::from_secs(2), db.ping()).await;
     let (status, body) = match result {
         Ok(Ok(())) => (StatusCode::OK, "ok\n"),
         Ok(Err(err)) => {

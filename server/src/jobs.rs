@@ -54,7 +54,7 @@ async fn purge_outbox_forever(db: Db) {
     let mut tick = tokio::time::interval(OUTBOX_PURGE_EVERY);
     loop {
         tick.tick().await;
-        match db.purge_outbox(OUTBOX_SENT_BODY_WINDOW).await {
+        match db.gate().purge_outbox(OUTBOX_SENT_BODY_WINDOW).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(redacted = n, "outbox bodies removed"),
             Err(err) => tracing::warn!(error = %err, "could not purge the outbox"),
@@ -67,6 +67,7 @@ async fn deliver_forever(db: Db, transport: AsyncSmtpTransport<Tokio1Executor>, 
     loop {
         tick.tick().await;
         let result = db
+            .gate()
             .deliver_outbox(20, |m: OutboxMessage| {
                 let transport = transport.clone();
                 let from = from.clone();
@@ -105,7 +106,7 @@ async fn housekeeping_forever(db: Db) {
         if let Err(err) = store.delete_expired().await {
             tracing::warn!(error = %err, "could not delete expired sessions");
         }
-        if let Err(err) = db.rate_limit_prune().await {
+        if let Err(err) = db.gate().rate_limit_prune().await {
             tracing::warn!(error = %err, "could not prune rate-limit windows");
         }
     }

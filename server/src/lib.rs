@@ -1,10 +1,14 @@
-//! The axum server: configuration, host → tenant resolution, security
-//! headers, health and the Leptos routes. `main.rs` only parses the command
-//! line; tests start the same [`startup::Application`] on port 0.
+//! The axum server. [`startup`] builds the application from [`config`]:
+//! the router's [`state`], the [`router`] with its middleware (tenant,
+//! client_ip, csrf, auth, security, fn_status), its handlers (health,
+//! google, audit_export), the front end's files ([`assets`]) and the
+//! background [`jobs`]. [`cli`] is the command line; `main.rs` only parses
+//! and runs it. Tests start the same [`startup::Application`] on port 0.
 
-pub mod audit_cli;
+pub mod assets;
 pub mod audit_export;
 pub mod auth;
+pub mod cli;
 pub mod client_ip;
 pub mod config;
 pub mod csrf;
@@ -12,8 +16,9 @@ pub mod fn_status;
 pub mod google;
 pub mod health;
 pub mod jobs;
-pub mod operator;
+pub mod router;
 pub mod security;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod tenant;

@@ -1,40 +1,14 @@
 //! Builds the application from a [`Config`]: database (created and migrated
-//! if needed), router, layers, and a listener. `main` and the HTTP tests
-//! start it the same way.
+//! if needed), the router's state, the router (`router.rs`) and a
+//! listener. `main` and the HTTP tests start it the same way.
 
-use crate::{
-    auth, client_ip, config::Config, csrf, google, health, jobs, security, telemetry, tenant,
-};
+use crate::{config::Config, jobs, router::router, state::AppState};
 use app::ssr::{AuthServices, Limit, Limits};
-use app::{shell, App};
-use axum::{extract::FromRef, middleware, routing::get, Router};
-use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
 use offplan::{breach::BreachChecker, db::Db, password_hash::PasswordHasher};
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr};
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
-use tower_http::{
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    timeout::TimeoutLayer,
-    trace::TraceLayer,
-};
-
-/// What every handler can reach. The database handle is the repository's
-/// `Db`, whose pool is private: handlers cannot write SQL.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub auth: AuthServices,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -60,6 +34,9 @@ impl Application {
     /// Connects (creating and migrating the database if needed) and binds
     /// `config.listen_addr`; port 0 picks a free port.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        // `?` from a repository error in a server function logs the failure
+        // with this request's id (offplan::error).
+        offplan::error::set_request_id_reader(app::ssr::request_id);
         // Migrates over DATABASE_ADMIN_URL, then serves as offplan_app over
         // DATABASE_URL (refused if that role could escape RLS, R10.3).
         let settings = config.db_settings();
@@ -82,7 +59,12 @@ impl Application {
             auth.link_port = bound_port;
         }
         jobs::spawn(&config, db.clone());
-        let router = router(config, db.clone(), auth);
+        let router = router(AppState::new(
+            leptos_options(&config),
+            config,
+            db.clone(),
+            auth,
+        ));
         Ok(Self {
             listener,
             router,
@@ -120,6 +102,9 @@ impl Application {
 fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("offplan")
+        // Leptos names the hashed /pkg files in every page when
+        // cargo-leptos left their hashes beside this binary.
+        .hash_files(crate::assets::hash_file().is_some())
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
@@ -177,88 +162,6 @@ pub fn auth_services(config: &Config) -> Result<AuthServices, offplan::password_
         totp_keys: config.totp_keys.clone(),
         link_port: config.public_port,
     })
-}
-
-/// The whole router: health, Leptos pages and server functions, static
-/// files, and the layers every request passes through.
-pub fn router(config: Config, db: Db, auth: AuthServices) -> Router {
-    let https = config.public_scheme == "https";
-    let state = AppState {
-        leptos_options: leptos_options(&config),
-        db: db.clone(),
-        config: Arc::new(config),
-        auth: auth.clone(),
-    };
-    // Pages and server functions get the repository handle and the identity
-    // services through context.
-    let context = move || {
-        provide_context(db.clone());
-        provide_context(auth.clone());
-    };
-    let routes = generate_route_list(App);
-
-    let mut router = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
-        .route(
-            "/settings/audit/export.csv",
-            get(crate::audit_export::export),
-        )
-        .route("/auth/google/start", get(google::start))
-        .route("/auth/google/callback", get(google::callback))
-        .layer(middleware::from_fn(crate::fn_status::refusal_status))
-        // R3.8: who is signed in, re-read from the database per request.
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::attach_user,
-        ))
-        .layer(auth::session_layer(&state))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            tenant::resolve_site,
-        ))
-        .route("/healthz", get(health::healthz))
-        // R3.7a: before any handler or server function can change state.
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            csrf::refuse_cross_site,
-        ))
-        // Outside CSRF and tenant resolution, so both (and later the rate
-        // limits) can read the client's address.
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            client_ip::attach,
-        ))
-        // Issue 10: every body is bounded before any work is done for it
-        // (413 on a declared length over the limit; a chunked body is cut
-        // at the limit wherever it is read), and a NUL in the path, query
-        // or a form is refused at the door (a 4xx, never Postgres 22021).
-        .layer(security::body_limit())
-        .layer(middleware::from_fn(security::bound_input))
-        .layer(middleware::from_fn(security::csp_nonce));
-    for layer in security::static_header_layers(https) {
-        router = router.layer(layer);
-    }
-    router
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
-                .layer(PropagateRequestIdLayer::x_request_id())
-                // A request that takes longer than this is abandoned with a 503,
-                // not left to hold a connection forever.
-                .layer(TimeoutLayer::with_status_code(
-                    http::StatusCode::SERVICE_UNAVAILABLE,
-                    Duration::from_secs(30),
-                )),
-        )
-        .with_state(state)
 }
 
 /// Completes on SIGTERM or ctrl-c.

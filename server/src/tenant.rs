@@ -3,7 +3,6 @@
 //! result in the request extensions, where pages and server functions read
 //! it. The bare base domain redirects to `app.`.
 
-use crate::startup::AppState;
 use app::site::SiteInfo;
 use axum::{
     extract::{Request, State},
@@ -11,10 +10,22 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use offplan::domain::{classify_host, split_port, HostKind, Site};
+use offplan::{
+    db::Gate,
+    domain::{classify_host, split_port, BaseDomain, HostKind, Site},
+};
+
+/// What host resolution needs: the base domain and scheme every link is
+/// built from, and the repository for the subdomain → brand lookup.
+#[derive(Clone)]
+pub struct TenantState {
+    pub db: Gate,
+    pub base_domain: BaseDomain,
+    pub public_scheme: &'static str,
+}
 
 pub async fn resolve_site(
-    State(state): State<AppState>,
+    State(state): State<TenantState>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -29,10 +40,10 @@ pub async fn resolve_site(
     // person to another domain.
     let port = split_port(&host).1;
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
-    let base = &state.config.base_domain;
+    let base = &state.base_domain;
     let central_url = format!(
         "{}://{}{}/",
-        state.config.public_scheme,
+        state.public_scheme,
         base.central_host(),
         port_suffix
     );
@@ -41,7 +52,7 @@ pub async fn resolve_site(
         HostKind::Apex => {
             let target = format!(
                 "{}://{}{}{}",
-                state.config.public_scheme,
+                state.public_scheme,
                 base.central_host(),
                 port_suffix,
                 path_and_query(request.uri())
@@ -50,16 +61,14 @@ pub async fn resolve_site(
         }
         HostKind::Central => Site::Central,
         HostKind::Unknown => Site::Unknown,
-        HostKind::Org(subdomain) => {
-            match offplan::db::unscoped::org_brand_by_subdomain(&state.db, &subdomain).await {
-                Ok(Some(brand)) => Site::Org(brand),
-                Ok(None) => Site::Unknown,
-                Err(err) => {
-                    tracing::error!(error = %err, "tenant lookup failed");
-                    return unavailable();
-                }
+        HostKind::Org(subdomain) => match state.db.org_brand_by_subdomain(&subdomain).await {
+            Ok(Some(brand)) => Site::Org(brand),
+            Ok(None) => Site::Unknown,
+            Err(err) => {
+                tracing::error!(error = %err, "tenant lookup failed");
+                return unavailable();
             }
-        }
+        },
     };
     if let Site::Org(brand) = &site {
         tracing::Span::current().record("org.id", tracing::field::display(brand.id.as_uuid()));
@@ -67,7 +76,7 @@ pub async fn resolve_site(
     request.extensions_mut().insert(SiteInfo {
         site,
         central_url,
-        scheme: state.config.public_scheme.to_owned(),
+        scheme: state.public_scheme.to_owned(),
         base_domain: base.as_str().to_owned(),
         port: port.map(str::to_owned),
         viewer: None,

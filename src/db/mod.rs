@@ -2,10 +2,13 @@
 //!
 //! Three walls keep tenants apart (DESIGN.md):
 //! 1. the schema's composite keys refuse cross-tenant rows;
-//! 2. [`Db`] owns its pool privately, and tenant data is reachable only
-//!    through a [`Scope`], built from a membership loaded from the database
-//!    for this request (SPEC R2.4); the few lookups that must run before a
-//!    tenant is known live in [`unscoped`];
+//! 2. the pool is private to this module. The server holds a [`Db`]
+//!    (connect, migrate, health, the session store) and hands requests a
+//!    [`Gate`], through which tenant data is reachable only as a [`Scope`],
+//!    built from a membership loaded from the database for this request
+//!    (SPEC R2.4); the few operations that must run without one live in
+//!    [`unscoped`], each named for what it does. [`tenant`] is the one
+//!    place that sets what row-level security reads;
 //! 3. every pooled connection *logs in* as `offplan_app`, which row-level
 //!    security confines to the organisation the scope set; [`Db::connect`]
 //!    refuses a connection that could step outside it.
@@ -17,24 +20,26 @@
 pub mod admin;
 pub mod audit;
 pub mod clients;
-pub mod email_verification;
 pub mod error;
-pub mod identity;
+mod gate;
 pub mod integrity;
 pub mod invitations;
-pub mod operator;
 pub mod outbox;
 pub mod projects;
+mod request_meta;
 pub mod scope;
 pub mod security_events;
 pub mod seed;
 pub mod team;
+mod tenant;
 #[cfg(feature = "test-util")]
 pub mod testing;
 pub mod units;
 pub mod unscoped;
 
 pub use error::RepoError;
+pub use gate::Gate;
+pub use request_meta::RequestMeta;
 pub use scope::{authorize, Membership, Scope};
 pub use security_events::SecurityEvent;
 
@@ -85,15 +90,12 @@ pub enum DbError {
     Query(#[from] sqlx::Error),
 }
 
-/// A handle on the database. Cloning is cheap (the pool is shared).
+/// The server's handle on the database: connecting, migrating, health, the
+/// session store, and the [`Gate`] it hands every request. Only `server/`
+/// names it. Cloning is cheap (the pool is shared).
 #[derive(Clone)]
 pub struct Db {
-    pool: PgPool,
-    /// Development only: the owner's pool, through which `/dev/outbox`
-    /// reads mail the runtime role may not (see [`outbox`]). `None` unless
-    /// [`Db::with_dev_outbox`] was called, which the server does only when
-    /// APP_ENV=development.
-    dev_outbox: Option<PgPool>,
+    gate: Gate,
 }
 
 impl std::fmt::Debug for Db {
@@ -168,7 +170,13 @@ impl Db {
     /// The tower-sessions store on the runtime pool; its table is created by
     /// the `identity` migration.
     pub fn session_store(&self) -> tower_sessions_sqlx_store::PostgresStore {
-        tower_sessions_sqlx_store::PostgresStore::new(self.pool.clone())
+        tower_sessions_sqlx_store::PostgresStore::new(self.gate.pool.clone())
+    }
+
+    /// The handle requests and jobs get: [`Gate::scope`] and the named
+    /// unscoped operations, no pool.
+    pub fn gate(&self) -> &Gate {
+        &self.gate
     }
 
     /// The runtime pool, without migrating. Fails closed (R10.3): refuses a
@@ -186,8 +194,10 @@ impl Db {
             .map_err(DbError::Connect)?;
         confirm_unprivileged(&pool).await?;
         Ok(Self {
-            pool,
-            dev_outbox: None,
+            gate: Gate {
+                pool,
+                dev_outbox: None,
+            },
         })
     }
 
@@ -202,22 +212,22 @@ impl Db {
             .connect_with(settings.admin_connect_options()?)
             .await
             .map_err(DbError::Connect)?;
-        self.dev_outbox = Some(pool);
+        self.gate.dev_outbox = Some(pool);
         Ok(self)
     }
 
     /// One round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
         sqlx::query_scalar!(r#"select 1 as "one!""#)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.gate.pool)
             .await?;
         Ok(())
     }
 
     /// Closes the pool, waiting for checked-out connections to return.
     pub async fn close(&self) {
-        self.pool.close().await;
-        if let Some(dev) = &self.dev_outbox {
+        self.gate.pool.close().await;
+        if let Some(dev) = &self.gate.dev_outbox {
             dev.close().await;
         }
     }

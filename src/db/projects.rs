@@ -5,11 +5,21 @@ use super::{RepoError, Scope};
 use crate::domain::{OrgId, ProjectId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// R6.1, the `stock_mode` column type (an unknown value is an error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "stock_mode", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum StockMode {
     Closed,
     Open,
+}
+
+/// What kind of partner an organisation is on a project (`partner_kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "partner_kind", rename_all = "snake_case")]
+enum PartnerKind {
+    Studio,
+    Agency,
 }
 
 /// How the scope's organisation relates to a project.
@@ -31,11 +41,13 @@ pub struct Project {
     pub relation: Relation,
 }
 
-fn relation(owner: bool, partner_kind: Option<&str>) -> Relation {
+fn relation(owner: bool, partner_kind: Option<PartnerKind>) -> Relation {
     match (owner, partner_kind) {
         (true, _) => Relation::Owner,
-        (false, Some("studio")) => Relation::StudioPartner,
-        _ => Relation::AgencyPartner,
+        (false, Some(PartnerKind::Studio)) => Relation::StudioPartner,
+        // An agency partner; no kind cannot happen (the query keeps only
+        // owned or partnered projects), and is given the narrower view.
+        (false, Some(PartnerKind::Agency) | None) => Relation::AgencyPartner,
     }
 }
 
@@ -45,9 +57,9 @@ struct ProjectRow {
     org_id: uuid::Uuid,
     slug: String,
     name: String,
-    stock_mode: String,
+    stock_mode: StockMode,
     owner: bool,
-    partner_kind: Option<String>,
+    partner_kind: Option<PartnerKind>,
 }
 
 impl From<ProjectRow> for Project {
@@ -57,12 +69,8 @@ impl From<ProjectRow> for Project {
             owner_org_id: OrgId::from_db(r.org_id),
             slug: r.slug,
             name: r.name,
-            stock_mode: if r.stock_mode == "open" {
-                StockMode::Open
-            } else {
-                StockMode::Closed
-            },
-            relation: relation(r.owner, r.partner_kind.as_deref()),
+            stock_mode: r.stock_mode,
+            relation: relation(r.owner, r.partner_kind),
         }
     }
 }
@@ -95,8 +103,8 @@ async fn visible(
     let rows = sqlx::query_as!(
         ProjectRow,
         r#"
-        select p.id, p.org_id, p.slug, p.name, p.stock_mode::text as "stock_mode!",
-               p.org_id = $1 as "owner!", pp.kind::text as "partner_kind?"
+        select p.id, p.org_id, p.slug, p.name, p.stock_mode as "stock_mode: StockMode",
+               p.org_id = $1 as "owner!", pp.kind as "partner_kind?: PartnerKind"
         from projects p
         left join project_partners pp
           on pp.org_id = p.org_id and pp.project_id = p.id

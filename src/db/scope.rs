@@ -8,7 +8,7 @@
 //! (R2.5). Repository functions take `&mut Scope`; none takes a bare
 //! organisation id.
 
-use super::{Db, RepoError};
+use super::{tenant, Gate, RepoError};
 use crate::{
     domain::{OrgId, UserId},
     policy::{authorize_role, Denied, Grant, Permission, Role},
@@ -46,24 +46,17 @@ pub struct Scope {
     membership: Membership,
 }
 
-impl Db {
+impl Gate {
     /// Opens a transaction scoped to `org` for `actor`, loading the actor's
     /// membership from the database. Not an active member (or a disabled
     /// account): `NotFound`.
     #[tracing::instrument(skip(self), fields(org.id = %org, user.id = %actor))]
     pub async fn scope(&self, org: OrgId, actor: UserId) -> Result<Scope, RepoError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query!(
-            r#"select set_config('app.org_id', $1, true) as "org!",
-                      set_config('app.user_id', $2, true) as "user!""#,
-            org.to_string(),
-            actor.to_string(),
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        tenant::set_tenant(&mut tx, Some(org), Some(actor)).await?;
         let row = sqlx::query!(
             r#"
-            select m.role::text as "role!",
+            select m.role as "role: Role",
                    (m.last_active_at is null
                     or m.last_active_at < now() - interval '5 minutes') as "stale!"
             from memberships m
@@ -77,7 +70,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(RepoError::NotFound)?;
-        let role = Role::parse(&row.role).ok_or(RepoError::NotFound)?;
+        let role = row.role;
         // "Last active" on the Team page (R4.1), written at most every five
         // minutes rather than on every request.
         if row.stale {

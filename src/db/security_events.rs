@@ -2,6 +2,11 @@
 //! `security_events`, migration 20261122000021_identity.sql). Like the audit
 //! actions ([`super::audit::Action`]) the names are stored, so a variant's
 //! string never changes once written; the database checks only their shape.
+//! [`record`] writes one, in the caller's transaction.
+
+use super::RequestMeta;
+use crate::domain::UserId;
+use sqlx::PgConnection;
 
 macro_rules! security_events {
     ($( $(#[$doc:meta])* $variant:ident => $name:literal; )*) => {
@@ -64,6 +69,29 @@ security_events! {
     /// One address failed too many invitation-link lookups (R5.5); `user` is
     /// unknown.
     TokenLookupBurst => "security.token_lookup_burst";
+}
+
+/// Records a security event of `user` (or of an unknown account, with
+/// `None`) in the caller's transaction.
+pub(crate) async fn record(
+    conn: &mut PgConnection,
+    user: Option<UserId>,
+    kind: SecurityEvent,
+    meta: &RequestMeta,
+    metadata: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "insert into security_events (user_id, kind, ip, user_agent, metadata)
+         values ($1, $2, $3::text::inet, $4, $5)",
+        user.map(|u| u.as_uuid()),
+        kind.as_str(),
+        meta.ip.as_deref(),
+        meta.user_agent(),
+        metadata,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

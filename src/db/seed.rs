@@ -300,7 +300,7 @@ pub async fn bench_org(db: &AdminDb, members: i64, events: i64, phc: &str) -> Re
             let actor = UserId::from_db(people[i % people.len()]);
             let target = UserId::from_db(people[(i * 7 + 3) % people.len()]);
             let event = if i.is_multiple_of(3) {
-                NewEvent::new(org, Some(actor), Action::InvitationSent)
+                NewEvent::new(Some(actor), Action::InvitationSent)
                     .target("invitation", uuid::Uuid::new_v4())
                     .metadata(serde_json::json!({ "role": roles[i % 4] }))
                     .pii(Pii {
@@ -308,11 +308,11 @@ pub async fn bench_org(db: &AdminDb, members: i64, events: i64, phc: &str) -> Re
                         data: serde_json::json!({ "email": format!("guest{i}@example.com") }),
                     })
             } else {
-                NewEvent::new(org, Some(actor), Action::MemberRoleChanged)
+                NewEvent::new(Some(actor), Action::MemberRoleChanged)
                     .target("user", target)
                     .metadata(serde_json::json!({ "from": roles[i % 4], "to": roles[(i + 1) % 4] }))
             };
-            audit::append(&mut tx, &event).await?;
+            audit::append_to(&mut tx, org, &event).await?;
             n += 1;
         }
         tx.commit().await?;

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     domain::UserId,
+    error::{Conflict, TransferGate},
     policy::{grantable_roles, Permission, Role},
 };
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,7 @@ struct MemberRow {
     id: uuid::Uuid,
     display_name: String,
     email: String,
-    role: String,
+    role: Role,
     created_at: OffsetDateTime,
     last_active_at: Option<OffsetDateTime>,
     email_verified: bool,
@@ -52,17 +53,17 @@ struct MemberRow {
 }
 
 impl MemberRow {
-    fn into_member(self) -> Option<Member> {
-        Some(Member {
+    fn into_member(self) -> Member {
+        Member {
             user_id: UserId::from_db(self.id),
             display_name: self.display_name,
             email: self.email,
-            role: Role::parse(&self.role)?,
+            role: self.role,
             joined_at: self.created_at,
             last_active_at: self.last_active_at,
             email_verified: self.email_verified,
             has_second_factor: self.has_second_factor,
-        })
+        }
     }
 }
 
@@ -87,7 +88,7 @@ async fn active(scope: &mut Scope, only: Option<UserId>) -> Result<Vec<Member>, 
     let rows = sqlx::query_as!(
         MemberRow,
         r#"
-        select u.id, u.display_name, u.email as "email!", m.role::text as "role!",
+        select u.id, u.display_name, u.email as "email!", m.role as "role: Role",
                m.created_at, m.last_active_at, u.email_verified,
                (u.totp_secret is not null) as "has_second_factor!"
         from memberships m
@@ -100,10 +101,7 @@ async fn active(scope: &mut Scope, only: Option<UserId>) -> Result<Vec<Member>, 
     )
     .fetch_all(scope.conn())
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(MemberRow::into_member)
-        .collect())
+    Ok(rows.into_iter().map(MemberRow::into_member).collect())
 }
 
 /// Members removed (or who left) in the last 90 days, newest first (R4.1).
@@ -113,7 +111,7 @@ pub async fn recently_removed(scope: &mut Scope) -> Result<Vec<RemovedMember>, R
     let org = scope.membership().org_id().as_uuid();
     let rows = sqlx::query!(
         r#"
-        select u.id, u.display_name, u.email as "email!", m.role::text as "role!",
+        select u.id, u.display_name, u.email as "email!", m.role as "role: Role",
                m.removed_at as "removed_at!",
                case when m.removed_by_user_id = m.user_id then null else b.display_name end as removed_by
         from memberships m
@@ -129,15 +127,13 @@ pub async fn recently_removed(scope: &mut Scope) -> Result<Vec<RemovedMember>, R
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            Some(RemovedMember {
-                user_id: UserId::from_db(r.id),
-                display_name: r.display_name,
-                email: r.email,
-                role: Role::parse(&r.role)?,
-                removed_at: r.removed_at,
-                removed_by: r.removed_by,
-            })
+        .map(|r| RemovedMember {
+            user_id: UserId::from_db(r.id),
+            display_name: r.display_name,
+            email: r.email,
+            role: r.role,
+            removed_at: r.removed_at,
+            removed_by: r.removed_by,
         })
         .collect())
 }
@@ -146,14 +142,13 @@ pub async fn recently_removed(scope: &mut Scope) -> Result<Vec<RemovedMember>, R
 async fn lock_member(scope: &mut Scope, user: UserId) -> Result<Role, RepoError> {
     let org = scope.membership().org_id().as_uuid();
     sqlx::query_scalar!(
-        r#"select role::text as "role!" from memberships
+        r#"select role as "role: Role" from memberships
            where org_id = $1 and user_id = $2 and status = 'active' for update"#,
         org,
         user.as_uuid()
     )
     .fetch_optional(scope.conn())
     .await?
-    .and_then(|r| Role::parse(&r))
     .ok_or(RepoError::NotFound)
 }
 
@@ -199,8 +194,8 @@ pub async fn change_role(scope: &mut Scope, target: UserId, to: Role) -> Result<
     .await?;
     let actor = scope.membership().user_id();
     audit::append(
-        scope.conn(),
-        &NewEvent::new(org, Some(actor), Action::MemberRoleChanged)
+        scope,
+        &NewEvent::new(Some(actor), Action::MemberRoleChanged)
             .target("user", target)
             .metadata(serde_json::json!({ "from": from.as_str(), "to": to.as_str() })),
     )
@@ -244,8 +239,8 @@ async fn revoke_issued_by(
     let actor = scope.membership().user_id();
     for r in &revoked {
         audit::append(
-            scope.conn(),
-            &NewEvent::new(org, Some(actor), Action::InvitationRevoked)
+            scope,
+            &NewEvent::new(Some(actor), Action::InvitationRevoked)
                 .target("invitation", r.id)
                 .metadata(serde_json::json!({ "role": r.role, "reason": reason }))
                 .pii(Pii {
@@ -296,10 +291,9 @@ pub async fn remove(scope: &mut Scope, target: UserId) -> Result<(), RepoError> 
     let actor = scope.membership().user_id();
     end_membership(scope, target, actor, true).await?;
     revoke_issued_by(scope, target, None, "inviter_removed").await?;
-    let org = scope.membership().org_id();
     audit::append(
-        scope.conn(),
-        &NewEvent::new(org, Some(actor), Action::MemberRemoved)
+        scope,
+        &NewEvent::new(Some(actor), Action::MemberRemoved)
             .target("user", target)
             .metadata(serde_json::json!({ "role": role.as_str() })),
     )
@@ -313,16 +307,13 @@ pub async fn leave(scope: &mut Scope) -> Result<(), RepoError> {
     let me = scope.membership().user_id();
     let role = lock_member(scope, me).await?;
     if role == Role::Owner {
-        return Err(RepoError::Conflict(
-            "The Owner can't leave: transfer ownership to an Admin first.".into(),
-        ));
+        return Err(Conflict::OwnerCannotLeave.into());
     }
     end_membership(scope, me, me, false).await?;
     revoke_issued_by(scope, me, None, "inviter_left").await?;
-    let org = scope.membership().org_id();
     audit::append(
-        scope.conn(),
-        &NewEvent::new(org, Some(me), Action::MemberLeft)
+        scope,
+        &NewEvent::new(Some(me), Action::MemberLeft)
             .target("user", me)
             .metadata(serde_json::json!({ "role": role.as_str() })),
     )
@@ -331,7 +322,7 @@ pub async fn leave(scope: &mut Scope) -> Result<(), RepoError> {
 }
 
 /// Why a transfer target does not qualify (R4.6 target gate).
-pub fn transfer_gate(member: &Member, require_second_factor: bool) -> Result<(), &'static str> {
+pub fn transfer_gate(member: &Member, require_second_factor: bool) -> Result<(), TransferGate> {
     gate(
         member.role,
         member.email_verified,
@@ -347,15 +338,15 @@ pub(crate) fn gate(
     email_verified: bool,
     has_second_factor: bool,
     require_second_factor: bool,
-) -> Result<(), &'static str> {
+) -> Result<(), TransferGate> {
     if role != Role::Admin {
-        return Err("Ownership can only go to an Admin. Make them an Admin first.");
+        return Err(TransferGate::NotAdmin);
     }
     if !email_verified {
-        return Err("Their email address isn't verified yet.");
+        return Err(TransferGate::EmailUnverified);
     }
     if require_second_factor && !has_second_factor {
-        return Err("This organisation requires a second factor, and they haven't set one up.");
+        return Err(TransferGate::NoSecondFactor);
     }
     Ok(())
 }
@@ -380,7 +371,7 @@ pub async fn transfer_ownership(scope: &mut Scope, to: UserId) -> Result<(), Rep
     let org = scope.membership().org_id();
     let me = scope.membership().user_id();
     if to == me {
-        return Err(RepoError::Conflict("You are already the Owner.".into()));
+        return Err(Conflict::AlreadyOwner.into());
     }
     // Serialise against any other change of ownership.
     sqlx::query!(
@@ -393,7 +384,7 @@ pub async fn transfer_ownership(scope: &mut Scope, to: UserId) -> Result<(), Rep
     lock_member(scope, to).await?;
     let target = member(scope, to).await?;
     let require = requires_second_factor(scope).await?;
-    transfer_gate(&target, require).map_err(|why| RepoError::Conflict(why.into()))?;
+    transfer_gate(&target, require)?;
     // Demote first: at most one active Owner is an immediate unique index.
     sqlx::query!(
         "update memberships set role = 'admin' where org_id = $1 and user_id = $2",
@@ -417,8 +408,8 @@ pub async fn transfer_ownership(scope: &mut Scope, to: UserId) -> Result<(), Rep
     .execute(scope.conn())
     .await?;
     audit::append(
-        scope.conn(),
-        &NewEvent::new(org, Some(me), Action::OwnershipTransferred)
+        scope,
+        &NewEvent::new(Some(me), Action::OwnershipTransferred)
             .target("user", to)
             .metadata(serde_json::json!({ "previous_owner": me.to_string() })),
     )

@@ -2,7 +2,7 @@
 //! Databases are named `offplan_t_<uuid>`; `scripts/drop-test-dbs.sh`
 //! removes them before and after a run.
 
-use super::{admin::AdminDb, Db, DbError, DbSettings};
+use super::{admin::AdminDb, Db, DbError, DbSettings, Gate};
 use std::time::Duration;
 
 /// The server to create test databases on, as the owner (it creates the
@@ -84,10 +84,10 @@ pub fn fresh_settings() -> DbSettings {
     }
 }
 
-/// A fresh database: the runtime handle (logged in as `offplan_app`, like
-/// the server) and the owner's.
+/// A fresh database: the runtime handle as the app gets it (a [`Gate`],
+/// logged in as `offplan_app`, like the server) and the owner's.
 pub struct TestDb {
-    pub app: Db,
+    pub app: Gate,
     pub admin: AdminDb,
     pub settings: DbSettings,
 }
@@ -96,7 +96,7 @@ pub struct TestDb {
 pub async fn fresh_db() -> Result<TestDb, DbError> {
     let settings = fresh_settings();
     let admin = AdminDb::connect_and_migrate(&settings).await?;
-    let app = Db::connect(&settings).await?;
+    let app = Db::connect(&settings).await?.gate().clone();
     Ok(TestDb {
         app,
         admin,
@@ -111,7 +111,7 @@ pub async fn seeded_db() -> Result<TestDb, DbError> {
     Ok(db)
 }
 
-impl Db {
+impl Gate {
     /// The runtime pool (every connection logs in as `offplan_app`), for
     /// tests that check what row-level security lets through.
     pub fn pool_for_tests(&self) -> &sqlx::PgPool {

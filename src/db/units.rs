@@ -17,24 +17,16 @@ use crate::{
 };
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The `unit_status` column type. A value this enum does not know fails
+/// the query: a unit is never shown as available by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "unit_status", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum UnitStatus {
     Available,
     Reserved,
     Sold,
     Withdrawn,
-}
-
-impl UnitStatus {
-    fn parse(s: &str) -> Self {
-        match s {
-            "reserved" => UnitStatus::Reserved,
-            "sold" => UnitStatus::Sold,
-            "withdrawn" => UnitStatus::Withdrawn,
-            _ => UnitStatus::Available,
-        }
-    }
 }
 
 /// Who holds a unit (R6.2).
@@ -98,7 +90,7 @@ async fn visible(
     let rows = sqlx::query!(
         r#"
         select id, project_id, code, floor, bedrooms, price_minor, currency as "currency!",
-               status::text as "status!", assigned_org_id, assigned_user_org_id, assigned_user_id,
+               status as "status: UnitStatus", assigned_org_id, assigned_user_org_id, assigned_user_id,
                version
         from units
         where org_id = $1 and project_id = $2 and ($8::uuid is null or id = $8)
@@ -130,7 +122,7 @@ async fn visible(
             bedrooms: r.bedrooms,
             price_minor: r.price_minor,
             currency: r.currency,
-            status: UnitStatus::parse(&r.status),
+            status: r.status,
             assignee: assignee(
                 r.assigned_org_id,
                 r.assigned_user_org_id,

@@ -11,6 +11,7 @@ pub mod org;
 pub mod password;
 pub mod subdomain;
 pub mod text;
+pub mod unicode;
 
 pub use brand::BrandColour;
 pub use client_types::{ClientTypes, ClientTypesError};

@@ -4,8 +4,15 @@
 use super::{brand::BrandColour, ids::OrgId, subdomain::Subdomain};
 use serde::{Deserialize, Serialize};
 
-/// SPEC R1.3: an organisation is one or more of these at once.
+/// SPEC R1.3: an organisation is one or more of these at once. On the
+/// server it decodes from the `client_type` column type (an unknown value
+/// is an error).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type),
+    sqlx(type_name = "client_type", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientType {
     Studio,

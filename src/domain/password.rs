@@ -8,7 +8,6 @@
 //! while the person types.
 
 use std::fmt;
-use unicode_normalization::UnicodeNormalization;
 
 pub const MIN_SINGLE_FACTOR: usize = 15;
 pub const MIN_WITH_SECOND_FACTOR: usize = 8;
@@ -17,7 +16,7 @@ pub const MAX: usize = 128;
 /// The form a password is hashed and verified in: NFKC. Login uses this
 /// too, so "ﬁ" typed on one keyboard matches "fi" typed on another.
 pub fn normalize(input: &str) -> String {
-    input.nfkc().collect()
+    super::unicode::nfkc(input)
 }
 
 /// A password that meets the policy. Its `Debug` never shows it and it has

@@ -10,7 +10,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use unicode_normalization::UnicodeNormalization;
 
 /// Why a text field was refused; `Display` is the message shown beside the
 /// field.
@@ -41,7 +40,7 @@ pub fn bounded_text(input: &str, max: usize, what: &'static str) -> Result<Strin
     if input.chars().any(unprintable) {
         return Err(TextError::Unprintable { what });
     }
-    let text: String = input.trim().nfc().collect();
+    let text: String = super::unicode::nfc(input.trim());
     if text.is_empty() {
         return Err(TextError::Empty { what });
     }

@@ -10,11 +10,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use offplan::AppError;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    auth::SignInPrompt,
-    site::ErrorPage,
-    ui::{EmptyState, PageHeader, SettingsNav},
-};
+use crate::ui::{EmptyState, ErrorPage, PageHeader, SettingsNav, SignInPrompt};
 
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -121,17 +117,19 @@ pub struct AuditView {
 }
 
 #[server(endpoint = "audit/page")]
-pub async fn load_audit(query: FilterQuery) -> Result<AuditView, AppError> {
+pub async fn load_audit(
+    // All filters empty (the page without a query string) encodes as no
+    // field at all, which a client-side navigation sends: default it.
+    #[server(default)] query: FilterQuery,
+) -> Result<AuditView, AppError> {
     use crate::ssr;
     use offplan::db::audit::{log, Action};
     // Who is asking first (session and membership), then their input.
     let (mut scope, _, _) = ssr::org_scope().await?;
     let filter = query.parse()?;
-    let page = log::page(&mut scope, &filter, PAGE_SIZE)
-        .await
-        .map_err(ssr::repo)?;
-    let people = log::people(&mut scope).await.map_err(ssr::repo)?;
-    scope.commit().await.map_err(ssr::repo)?;
+    let page = log::page(&mut scope, &filter, PAGE_SIZE).await?;
+    let people = log::people(&mut scope).await?;
+    scope.commit().await?;
     let f = time::macros::format_description!(
         "[day padding:none] [month repr:short] [year], [hour]:[minute]:[second] UTC"
     );

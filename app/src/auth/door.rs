@@ -9,7 +9,7 @@
 //! so no caller can skip the second factor, whatever it believes about the
 //! account.
 
-use offplan::{db::Db, domain::UserId, AppError};
+use offplan::{db::Gate, domain::UserId, AppError};
 use tower_sessions::Session;
 
 use super::totp;
@@ -43,14 +43,14 @@ impl Entry {
 /// `landing` picks the page after the session starts (default: R3.5's).
 pub async fn sign_in(
     session: &Session,
-    db: &Db,
+    db: &Gate,
     info: &SiteInfo,
     user: UserId,
     next: Option<String>,
     meta: &RequestMeta,
 ) -> Result<Entry, AppError> {
     let next = next.filter(|n| !n.is_empty());
-    if db.totp_state(user).await.map_err(internal)?.is_some() {
+    if db.totp_state(user).await?.is_some() {
         // A pending sign-in in a fresh session id: nothing of the first
         // factor's session survives into the second step.
         session.cycle_id().await.map_err(internal)?;
@@ -93,7 +93,7 @@ fn wrong_code() -> AppError {
 /// turns TOTP off and asks for a new enrolment). Answers the next URL.
 pub async fn complete_second_factor(
     session: &Session,
-    db: &Db,
+    db: &Gate,
     info: &SiteInfo,
     code: &str,
     meta: &RequestMeta,
@@ -119,17 +119,15 @@ pub async fn complete_second_factor(
     }
     let by_totp = totp::looks_like_totp(code);
     let accepted = if by_totp {
-        match db.totp_state(user).await.map_err(internal)? {
+        match db.totp_state(user).await? {
             Some((sealed, _)) => {
                 let secret = open_secret(&auth.totp_keys, user, &sealed)?;
                 if auth.totp_keys.needs_reseal(&sealed) {
                     let fresh = auth.totp_keys.seal(user.as_uuid().as_bytes(), &secret);
-                    db.reseal_totp(user, &sealed, &fresh)
-                        .await
-                        .map_err(internal)?;
+                    db.reseal_totp(user, &sealed, &fresh).await?;
                 }
                 match totp::matching_step(&secret, code, now()) {
-                    Some(step) => db.accept_totp_step(user, step).await.map_err(internal)?,
+                    Some(step) => db.accept_totp_step(user, step).await?,
                     None => false,
                 }
             }
@@ -137,8 +135,7 @@ pub async fn complete_second_factor(
         }
     } else {
         db.use_recovery_code(user, &totp::recovery_hash(code), meta)
-            .await
-            .map_err(internal)?
+            .await?
     };
     if !accepted {
         let _ = db
@@ -180,7 +177,7 @@ pub fn open_secret(
 /// session for anyone who has not passed through [`sign_in`].
 pub async fn renew(
     session: &Session,
-    db: &Db,
+    db: &Gate,
     user: &SessionUser,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
@@ -191,13 +188,13 @@ pub async fn renew(
 /// login) naming a new `user_sessions` row. Private: see the module docs.
 async fn establish(
     session: &Session,
-    db: &Db,
+    db: &Gate,
     user: UserId,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     let _ = session.remove_value(keys::PENDING).await;
-    let login = db.start_session(user, meta).await.map_err(internal)?;
+    let login = db.start_session(user, meta).await?;
     session.insert(keys::LOGIN, login).await.map_err(internal)?;
     Ok(())
 }

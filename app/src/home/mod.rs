@@ -7,7 +7,7 @@ use offplan::{
     AppError,
 };
 
-use crate::site::{use_site, ErrorPage};
+use crate::{site::use_site, ui::ErrorPage};
 
 /// The public profile of the organisation this host belongs to, read from
 /// Postgres through the root crate.
@@ -17,10 +17,9 @@ pub async fn load_org_profile() -> Result<OrgProfile, AppError> {
     let Site::Org(brand) = ssr::request_site()?.site else {
         return Err(AppError::NotFound);
     };
-    let db = ssr::db()?;
-    offplan::db::unscoped::org_public_profile(&db, &brand.subdomain)
-        .await
-        .map_err(ssr::internal)?
+    ssr::gate()?
+        .org_public_profile(&brand.subdomain)
+        .await?
         .ok_or(AppError::NotFound)
 }
 

@@ -1,80 +1,19 @@
 //! The site a request is for (SPEC R7.1) and the branded frame around every
 //! page (R7.2).
 
+pub mod info;
+
+pub use info::{SiteInfo, Viewer};
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Outlet;
 use offplan::{domain::Site, AppError};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     not_found::NotFound,
-    ui::{Framed, SiteHeader, Standalone},
+    ui::{navigate_on_success, ErrorPage, Framed, SiteHeader},
 };
-
-/// What the tenant middleware resolved for this request: which site the
-/// Host header named, and where the central app is (for links off an
-/// unknown host).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteInfo {
-    pub site: Site,
-    pub central_url: String,
-    /// `http` or `https`, the base domain and the port (from the Host
-    /// header; the host name itself always comes from configuration).
-    pub scheme: String,
-    pub base_domain: String,
-    pub port: Option<String>,
-    /// Who is signed in, for the header; filled by `site_now`.
-    pub viewer: Option<Viewer>,
-}
-
-/// The signed-in person as the page header shows them. A display hint only:
-/// every action re-checks the database (R2.4).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Viewer {
-    pub name: String,
-    pub email: String,
-    pub must_enrol_totp: bool,
-}
-
-impl SiteInfo {
-    fn port_suffix(&self) -> String {
-        self.port
-            .as_deref()
-            .map(|p| format!(":{p}"))
-            .unwrap_or_default()
-    }
-
-    /// An absolute URL on an organisation's subdomain.
-    pub fn org_url(&self, subdomain: &str, path: &str) -> String {
-        format!(
-            "{}://{subdomain}.{}{}{path}",
-            self.scheme,
-            self.base_domain,
-            self.port_suffix()
-        )
-    }
-
-    /// An absolute URL on the central app.
-    pub fn central(&self, path: &str) -> String {
-        format!(
-            "{}://app.{}{}{path}",
-            self.scheme,
-            self.base_domain,
-            self.port_suffix()
-        )
-    }
-
-    /// `next` when it stays within the base domain (R3.5), else `None`.
-    pub fn safe_next(&self, next: &str) -> Option<String> {
-        let base = offplan::domain::BaseDomain::parse(&self.base_domain).ok()?;
-        offplan::domain::safe_next(next, &base, &self.scheme, self.port.as_deref())
-    }
-
-    pub fn is_central(&self) -> bool {
-        matches!(self.site, Site::Central)
-    }
-}
 
 /// Which site the Host header named, and who is signed in: read
 /// synchronously from what the server's middleware resolved for this
@@ -128,7 +67,11 @@ pub fn SiteLayout() -> impl IntoView {
                 .into_any(),
             }
         }
-        Err(err) => view! { <ErrorPage err /> }.into_any(),
+        Err(err) => {
+            // No route renders below an error page; it is the whole view.
+            crate::mark_hydrated_after_this_view();
+            view! { <ErrorPage err /> }.into_any()
+        }
     }
 }
 
@@ -178,25 +121,6 @@ fn CentralFrame(viewer: Option<Viewer>) -> impl IntoView {
     }
 }
 
-/// A calm page for an error we could not handle in place.
-#[component]
-pub fn ErrorPage(err: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::ssr::set_status(
-        http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-    );
-    // Inside the site frame it is the page's content; alone (the site is
-    // not known), it brings its own header and `<main>`.
-    view! {
-        <Title text="Something went wrong" />
-        <Standalone class="page--narrow">
-            <h1>"Something went wrong"</h1>
-            <p class="lead">{err.to_string()}</p>
-            <p><a href="/">"Back to the home page"</a></p>
-        </Standalone>
-    }
-}
-
 /// Signed in: who, the account page and "Sign out" (a real form, so it
 /// works before hydration). Signed out: "Sign in".
 #[component]
@@ -205,7 +129,7 @@ fn AccountNav(viewer: Option<Viewer>, account_url: String) -> impl IntoView {
         Some(v) => view! {
             <nav class="account-nav" aria-label="Account">
                 <a class="account-nav__who" href=account_url title=v.email.clone()>{v.name.clone()}</a>
-                <crate::auth::SignOutButton />
+                <SignOutButton />
             </nav>
         }
         .into_any(),
@@ -215,5 +139,17 @@ fn AccountNav(viewer: Option<Viewer>, account_url: String) -> impl IntoView {
             </nav>
         }
         .into_any(),
+    }
+}
+
+/// The header button that signs this browser out.
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let action = ServerAction::<crate::auth::Logout>::new();
+    navigate_on_success(action);
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <button type="submit" class="button button--quiet">"Sign out"</button>
+        </ActionForm>
     }
 }

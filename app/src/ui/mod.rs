@@ -10,12 +10,23 @@
 //! - [`DataTable`]: a table that becomes labelled, stacked rows on a phone.
 //! - [`PageHeader`], [`EmptyState`], [`SettingsNav`]: what the settings
 //!   pages share.
+//! - [`Field`], [`NewPasswordField`], [`FormError`], [`Submit`] (`form`):
+//!   the pieces of every form, errors next to their fields.
+//! - [`ErrorPage`], [`SignInPrompt`]: what a page shows instead of itself.
+//!
+//! Features use these, never each other's components.
 
+mod error;
+mod form;
 mod frame;
 mod header;
 mod page;
 mod table;
 
+pub use error::{ErrorPage, SignInPrompt};
+pub use form::{
+    last_error, navigate_on_success, Field, FormError, LastError, NewPasswordField, Submit,
+};
 pub use frame::{Framed, Standalone};
 pub use header::SiteHeader;
 pub use page::{EmptyState, PageHeader, SettingsNav};

@@ -6,6 +6,7 @@
     reason = "a panic in a test is a failed assertion"
 )]
 
+mod assets;
 mod auth;
 mod auth_review;
 mod edges;

@@ -145,11 +145,10 @@ pub async fn export(
         }
     }
     all.truncate(EXPORT_MAX);
-    let org = scope.membership().org_id();
     let actor = scope.membership().user_id();
     super::append(
-        scope.conn(),
-        &super::NewEvent::new(org, Some(actor), Action::AuditExported)
+        scope,
+        &super::NewEvent::new(Some(actor), Action::AuditExported)
             .metadata(serde_json::json!({ "rows": all.len(), "filters": filters }))
             .pii(super::Pii {
                 ip,

@@ -1,7 +1,13 @@
 //! The audit log (SPEC R8.1–R8.5).
 //!
-//! - **Written in the change's transaction**: [`append`] takes the caller's
-//!   connection, so an event exists exactly when the change it records does.
+//! - **Written in the change's transaction**: [`append`] takes the
+//!   caller's [`Scope`] and writes to the chain of the scope's organisation,
+//!   so an event exists exactly when the change it records does, and only in
+//!   the organisation the change was made in. The unscoped flows inside
+//!   `offplan::db` that write an event before any scope exists (sign-up, an
+//!   invitation accepted or declined by link, a sign-in seen by each
+//!   organisation of the person, operator commands) use the crate-private
+//!   [`append_to`], after [`super::tenant::set_tenant`].
 //! - **Closed registry**: the action and its metadata keys come from
 //!   [`Action`]; an unregistered key is refused before anything is written.
 //! - **Hash chain per organisation**: a writer locks the organisation's
@@ -19,6 +25,7 @@ pub mod verify;
 
 pub use registry::Action;
 
+use super::{tenant, Scope};
 use crate::domain::{OrgId, ProjectId, UserId};
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
@@ -33,8 +40,9 @@ pub struct Pii {
     pub data: serde_json::Value,
 }
 
+/// An event to append; its organisation is the chain it is appended to
+/// (the scope's, for [`append`]).
 pub struct NewEvent {
-    pub org: OrgId,
     pub actor: Option<UserId>,
     pub project: Option<ProjectId>,
     pub action: Action,
@@ -47,9 +55,8 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// An event with no target, metadata or personal data yet.
-    pub fn new(org: OrgId, actor: Option<UserId>, action: Action) -> Self {
+    pub fn new(actor: Option<UserId>, action: Action) -> Self {
         NewEvent {
-            org,
             actor,
             project: None,
             action,
@@ -165,18 +172,30 @@ async fn lock_head(conn: &mut PgConnection, org: OrgId) -> Result<Head, sqlx::Er
     })
 }
 
-/// Appends `event` to its organisation's chain inside the caller's
-/// transaction (which must have set `app.org_id` to the same organisation).
-/// Returns the event's `seq`.
-pub async fn append(conn: &mut PgConnection, event: &NewEvent) -> Result<i64, sqlx::Error> {
+/// Appends `event` to the chain of the scope's organisation, in the scope's
+/// transaction. Returns the event's `seq`.
+pub async fn append(scope: &mut Scope, event: &NewEvent) -> Result<i64, sqlx::Error> {
+    let org = scope.membership().org_id();
+    append_to(scope.conn(), org, event).await
+}
+
+/// Appends `event` to `org`'s chain inside the caller's transaction, which
+/// must have set the tenant to `org` ([`tenant::set_tenant`]). For the
+/// unscoped flows of this crate only; everything else goes through
+/// [`append`]. Returns the event's `seq`.
+pub(crate) async fn append_to(
+    conn: &mut PgConnection,
+    org: OrgId,
+    event: &NewEvent,
+) -> Result<i64, sqlx::Error> {
     if let Some(key) = event.action.unregistered_key(&event.metadata) {
         return Err(sqlx::Error::Encode(Box::new(UnregisteredKey {
             action: event.action.as_str(),
             key: key.to_owned(),
         })));
     }
-    let org = event.org.as_uuid();
-    let head = lock_head(conn, event.org).await?;
+    let head = lock_head(conn, org).await?;
+    let org = org.as_uuid();
     let seq = head.seq + 1;
     // Microseconds: what timestamptz keeps, so the hash can be recomputed.
     let now = OffsetDateTime::now_utc();
@@ -260,12 +279,12 @@ pub async fn append(conn: &mut PgConnection, event: &NewEvent) -> Result<i64, sq
 /// The chains are locked in `org_id` order: two sign-ins of people who
 /// share organisations A and B would otherwise each hold one head and wait
 /// for the other's (a deadlock, 40P01, one sign-in lost).
-pub async fn append_in_each_org_of(
+pub(crate) async fn append_in_each_org_of(
     conn: &mut PgConnection,
     user: UserId,
-    event: impl Fn(OrgId) -> NewEvent,
+    event: &NewEvent,
 ) -> Result<Vec<OrgId>, sqlx::Error> {
-    super::identity::set_tenant(conn, None, Some(user.as_uuid())).await?;
+    tenant::set_tenant(conn, None, Some(user)).await?;
     let orgs = sqlx::query_scalar!(
         "select org_id from memberships where user_id = $1 and status = 'active'",
         user.as_uuid()
@@ -277,18 +296,18 @@ pub async fn append_in_each_org_of(
     Ok(orgs)
 }
 
-/// Appends `event(org)` to each of `orgs`' chains, locking them in `org_id`
+/// Appends `event` to each of `orgs`' chains, locking them in `org_id`
 /// order whatever order they came in (see [`append_in_each_org_of`]); sets
 /// the tenant (with `user`, if any) before each.
-pub async fn append_in_order(
+async fn append_in_order(
     conn: &mut PgConnection,
     orgs: &[OrgId],
     user: Option<UserId>,
-    event: impl Fn(OrgId) -> NewEvent,
+    event: &NewEvent,
 ) -> Result<(), sqlx::Error> {
     for org in lock_order(orgs) {
-        super::identity::set_tenant(conn, Some(org.as_uuid()), user.map(|u| u.as_uuid())).await?;
-        append(conn, &event(org)).await?;
+        tenant::set_tenant(conn, Some(org), user).await?;
+        append_to(conn, org, event).await?;
     }
     Ok(())
 }

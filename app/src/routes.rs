@@ -1,0 +1,50 @@
+//! The pages as lazy routes (issue 11 item 5): each page's view, and what
+//! only it reaches (its components, the client stubs of its server
+//! functions), is split out of the main wasm by `cargo leptos build --split`
+//! and fetched when the route is first shown. The layout, router and runtime
+//! stay in the main module. On the server a lazy route renders as before,
+//! and the page's chunks are preloaded from `<head>`.
+//!
+//! A new page: add a line to the list below and a `<Route view=...>` in
+//! `lib.rs` that names it with `Lazy::<Route>::new()`.
+
+use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
+
+/// One lazy route per page: `lazy_page!(Route => path::to::Page)` declares
+/// the route type whose view renders the page component.
+macro_rules! lazy_pages {
+    ($($route:ident => $($page:ident)::+;)+) => {$(
+        #[doc = concat!("The lazy route of `", stringify!($($page)::+), "`.")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                crate::mark_hydrated_after_this_view();
+                crate::$($page)::+().into_any()
+            }
+        }
+    )+};
+}
+
+lazy_pages! {
+    HomeRoute => home::Home;
+    LoginRoute => auth::LoginPage;
+    VerifyRoute => auth::VerifyPage;
+    SignupRoute => auth::SignupPage;
+    SignupSentRoute => auth::SignupSentPage;
+    VerifyEmailRoute => auth::VerifyEmailPage;
+    OrgPickerRoute => auth::OrgPickerPage;
+    ForgotRoute => auth::ForgotPage;
+    ResetRoute => auth::ResetPage;
+    SecurityRoute => auth::AccountSecurityPage;
+    DevOutboxRoute => auth::DevOutboxPage;
+    TeamRoute => team::TeamPage;
+    AuditRoute => audit::AuditPage;
+    InviteRoute => team::InvitePage;
+}

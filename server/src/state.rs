@@ -1,0 +1,100 @@
+//! The router's state, and what each handler and middleware takes from it.
+//!
+//! `AppState` is what the router holds; no handler or middleware extracts
+//! it whole. Each takes the few things it needs — its own sub-state, the
+//! repository handle [`Db`] or the [`LeptosOptions`] — through axum's
+//! `FromRef`, so a module's signature says what it can reach.
+
+use crate::{
+    client_ip::ClientIpConfig, config::Config, csrf::CsrfConfig, google::GoogleState,
+    tenant::TenantState,
+};
+use app::ssr::AuthServices;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use offplan::db::{Db, Gate};
+use std::sync::Arc;
+
+/// The router's state. The database handle is the repository's `Db`,
+/// whose pool is private: handlers cannot write SQL.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Pages and server functions get these through context.
+    pub auth: AuthServices,
+    /// Built once: `FromRef` runs on every request.
+    client_ip: ClientIpConfig,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, config: Config, db: Db, auth: AuthServices) -> Self {
+        Self {
+            leptos_options,
+            db,
+            client_ip: ClientIpConfig {
+                trusted_proxies: config.trusted_proxies.clone().into(),
+            },
+            config: Arc::new(config),
+            auth,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Health and the session store need the server's handle.
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+/// Who is signed in and the audit export need only the request's gate: a
+/// scope or a named unscoped operation.
+impl FromRef<AppState> for Gate {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.gate().clone()
+    }
+}
+
+impl FromRef<AppState> for TenantState {
+    fn from_ref(state: &AppState) -> Self {
+        TenantState {
+            db: state.db.gate().clone(),
+            base_domain: state.config.base_domain.clone(),
+            public_scheme: state.config.public_scheme,
+        }
+    }
+}
+
+impl FromRef<AppState> for ClientIpConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.client_ip.clone()
+    }
+}
+
+impl FromRef<AppState> for CsrfConfig {
+    fn from_ref(state: &AppState) -> Self {
+        CsrfConfig {
+            base_domain: state.config.base_domain.clone(),
+            public_scheme: state.config.public_scheme,
+        }
+    }
+}
+
+impl FromRef<AppState> for GoogleState {
+    fn from_ref(state: &AppState) -> Self {
+        GoogleState {
+            db: state.db.gate().clone(),
+            google: state.config.google.clone(),
+            session_secret: state.config.session_secret.clone(),
+            login_limit_per_ip: state.config.login_limit_per_ip,
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Everything that runs without a [`Scope`](super::Scope): the one place to
+//! look for what reaches the database outside a verified membership
+//! (STYLE.md convention 2, docs/architecture.md rule 2).
+//!
+//! Each operation is here because it must run before (or outside) any
+//! tenant: the person is not signed in yet, holds only a link, or acts on
+//! their own account rather than on an organisation's data. Most are
+//! methods on [`Gate`](super::Gate), the handle requests get; operator
+//! commands take the owner's [`AdminDb`](super::admin::AdminDb). Where one
+//! writes into an organisation (sign-up, accepting an invitation, a sign-in
+//! seen by each organisation of the person) it sets that tenant first
+//! (`super::tenant`), so row-level security still applies.
+//!
+//! | file | what |
+//! |---|---|
+//! | [`brand`] | host → an organisation's public brand and profile |
+//! | [`sessions`] | sign-in candidate, sessions of the signed-in person, the organisation picker |
+//! | [`totp`] | the second factor and recovery codes |
+//! | [`password`] | password reset by token, password change |
+//! | [`verification`] | email verification by token |
+//! | [`google`] | matching a Google identity to an account |
+//! | [`signup`] | sign-up: the account and its first organisation |
+//! | [`invitee`] | an invitation by its token: view, accept, decline |
+//! | [`invitee_signup`] | signing up from an invitation |
+//! | [`limits`] | rate limits and the failed-token burst alert |
+//! | [`events`] | security events the web layer records itself |
+//! | [`outbox`] | outbox delivery and purge, the development outbox page |
+//! | [`operator`] | operator commands about a person: lookup, second-factor reset, assisted ownership transfer (owner role) |
+//! | [`provision`] | an operator provisioning an organisation (owner role) |
+
+pub mod brand;
+pub mod events;
+pub mod google;
+pub mod invitee;
+pub mod invitee_signup;
+pub mod limits;
+pub mod operator;
+pub mod outbox;
+pub mod password;
+pub mod provision;
+pub mod sessions;
+pub mod signup;
+pub mod totp;
+pub mod verification;
+
+pub use google::{GoogleIdentity, GoogleMatch};
+pub use invitee::{AcceptOutcome, InvitationView};
+pub use invitee_signup::{InviteeSignup, InviteeSignupError};
+pub use password::ResetTarget;
+pub use provision::{provision, Provision, Provisioned};
+pub use sessions::{LoginCandidate, OrgChoice, SessionRow, SessionUser};
+pub use signup::{NewSignup, SignupError, SignupOutcome};
+pub use verification::{Purpose, VerificationMail, Verified};
