@@ -60,7 +60,7 @@ test('three routes after hydration load their chunks under the CSP and work', as
   await expect(page).toHaveURL(/\/account\/security$/);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 
-  // And back to Team: its chunk is cached; the page still works.
+  // And back to the Audit log (a new document on the organisation's host).
   await page.goBack();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
 

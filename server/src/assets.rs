@@ -23,25 +23,29 @@ use axum::{
     Router,
 };
 use leptos::prelude::LeptosOptions;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 
 /// For a hashed name: a year, and no revalidation.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For any other name, and for errors: ask the server every time.
 pub const REVALIDATE: &str = "no-cache";
 
-/// `/<site_pkg_dir>/{*path}` from `<site_root>/<site_pkg_dir>`.
+/// `/<site_pkg_dir>/{*path}` from `<site_root>/<site_pkg_dir>`, and the
+/// favicon from the site root.
 pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
     // The request path keeps its `/pkg/` prefix, so the directory served is
     // the site root; the route admits only paths under `/pkg/`.
     let files = ServeDir::new(&*options.site_root)
         .precompressed_br()
         .precompressed_gzip();
+    let favicon = ServeFile::new(std::path::Path::new(&*options.site_root).join("favicon.ico"));
     Router::new()
         .route_service(
             &leptos_axum::site_pkg_dir_service_route_path(options),
             files,
         )
+        // Not hashed, so revalidated (`no-cache`) like any plain name.
+        .route_service("/favicon.ico", favicon)
         .layer(middleware::from_fn(cache_headers))
 }
 

@@ -41,10 +41,6 @@ pub fn session_layer(db: &Db, config: &Config) -> SessionManagerLayer<PostgresSt
         .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
 }
 
-fn is_asset(path: &str) -> bool {
-    path == "/healthz" || path.starts_with("/pkg/") || path == "/favicon.ico"
-}
-
 /// Resolves the signed-in person for this request and puts
 /// [`CurrentUser`] in the extensions. A session whose sign-in was revoked is
 /// forgotten (its record deleted, its cookie cleared).
@@ -54,9 +50,6 @@ pub async fn attach_user(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if is_asset(request.uri().path()) {
-        return next.run(request).await;
-    }
     let login: Option<Uuid> = match session.get(keys::LOGIN).await {
         Ok(login) => login,
         Err(err) => {

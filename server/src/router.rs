@@ -39,8 +39,7 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        // Unknown paths render the app's 404 page; files in the site root
-        // outside /pkg/ (the favicon) are served from here too.
+        // Unknown paths render the app's 404 page.
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -60,8 +59,9 @@ pub fn router(state: AppState) -> Router {
             tenant::resolve_site,
         ))
         .route("/healthz", get(health::healthz))
-        // Issue 11: the wasm, JS and CSS, precompressed and cached; no
-        // session, user or tenant work for them.
+        // Issue 11: the wasm, JS and CSS (precompressed, cached) and the
+        // favicon; no session, user or tenant work for them, so those
+        // layers need no list of paths to skip.
         .merge(assets::routes(&state.leptos_options))
         // R3.7a: before any handler or server function can change state.
         .layer(middleware::from_fn_with_state(

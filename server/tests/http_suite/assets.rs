@@ -26,6 +26,7 @@ impl SiteRoot {
             write(&pkg, &format!("{name}.br"), BROTLI);
             write(&pkg, &format!("{name}.gz"), GZIP);
         }
+        write(&root, "favicon.ico", PLAIN);
         Self(root)
     }
 }
@@ -122,4 +123,25 @@ async fn pkg_files_keep_the_security_headers_and_an_unknown_one_is_404() {
             "{missing}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_favicon_is_served_revalidated_without_session_or_tenant_work() {
+    let site = SiteRoot::new();
+    let app = spawn(&site).await;
+    // An unknown subdomain too: the favicon belongs to no tenant.
+    let res = app
+        .client
+        .get(format!("http://{}/favicon.ico", app.addr))
+        .header(
+            "host",
+            format!("nobody-here.offplan.localhost:{}", app.addr.port()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "cache-control"), Some("no-cache"));
+    assert!(res.headers().get("set-cookie").is_none());
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PLAIN);
 }
