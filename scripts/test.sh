@@ -28,6 +28,15 @@ step "unit, integration and HTTP tests (fresh database per test)"
 # gives its credentials where offplan_app has a password).
 export TEST_DATABASE_URL="${DATABASE_ADMIN_URL:-$PG_ADMIN_URL}"
 "$ROOT/scripts/drop-test-dbs.sh"
+# Each HTTP test's server opens its own pool; a cluster already near its
+# connection limit (a stray server, another run) fails tests with 503s that
+# have nothing to do with the code, so say how much room there is.
+read -r used limit < <(admin_psql -tAF' ' -c \
+  "select count(*), current_setting('max_connections') from pg_stat_activity")
+echo "postgres: $used of $limit connections in use before the tests"
+if (( limit - used < 60 )); then
+  echo "warning: fewer than 60 free connections; HTTP tests may fail with 503" >&2
+fi
 cargo test --locked -p offplan -p offplan-app -p offplan-server \
   --features offplan/ssr,offplan-app/ssr
 "$ROOT/scripts/drop-test-dbs.sh"
@@ -35,11 +44,13 @@ cargo test --locked -p offplan -p offplan-app -p offplan-server \
 step "release build for the browser suite"
 "$ROOT/scripts/build-release.sh"
 
-# The goal (issue 11) is 250 KB; the split build is at 400 KB for its largest
-# page today (docs/benchmarks.md), so the test command holds that line — no
-# page may grow past it — until the main module shrinks. Lower it, never raise it.
-step "bundle budget: first load of every page <= 410 KB brotli of wasm + JS (goal 250 KB)"
-node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 410000
+# The goal (issue 11) is 250 KB. The main module alone (the Leptos runtime,
+# router and layout) is 222 KB, leaving a page 28 KB of its own where most
+# need 40–145 KB (docs/bundle-splitting.md, "Where the bytes are"); the test command holds
+# today's line for the largest page (Account security, 369.7 KB with
+# erase_components) so that no page grows past it. Lower it, never raise it.
+step "bundle budget: first load of every page <= 375 KB brotli of wasm + JS (goal 250 KB)"
+node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 375000
 
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"

@@ -53,6 +53,7 @@ impl TestApp {
     }
 
     async fn spawn_configured(admin_url: &str, extra: &[(&str, &str)]) -> Self {
+        log_to_the_test();
         let mut vars = vec![
             // Explicitly development: unset APP_ENV is production (issue 10).
             ("APP_ENV".to_owned(), "development".to_owned()),
@@ -192,4 +193,19 @@ pub fn session_cookie_attributes(res: &reqwest::Response) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("offplan_session="))
         .map(|v| v.to_ascii_lowercase())
+}
+
+/// The server's warnings and errors go to the test's captured output, so a
+/// failing test shows why the server answered as it did (a 503 says which
+/// lookup failed); passing tests print nothing. Each test's server runs on
+/// that test's own thread (`#[tokio::test]` is single-threaded), so the
+/// lines land in the right test's capture.
+fn log_to_the_test() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .with_ansi(false)
+        .try_init();
 }
