@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod home;
 pub mod not_found;
+pub mod projects;
 pub mod routes;
 pub mod site;
 pub mod team;
@@ -85,6 +87,14 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("settings"), StaticSegment("team")) view={Lazy::<TeamRoute>::new()} />
                     <Route path=(StaticSegment("settings"), StaticSegment("audit")) view={Lazy::<AuditRoute>::new()} />
                     <Route path=(StaticSegment("invite"), ParamSegment("token")) view={Lazy::<InviteRoute>::new()} />
+                    <Route path=StaticSegment("clients") view={Lazy::<ClientsRoute>::new()} />
+                    <Route path=(StaticSegment("clients"), ParamSegment("id")) view={Lazy::<ClientRoute>::new()} />
+                    <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), StaticSegment("new")) view={Lazy::<NewProjectRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug")) view={Lazy::<ProjectHomeRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings")) view={Lazy::<ProjectSettingsRoute>::new()} />
+                    // A project this organisation partners, named by its owner (docs/decisions.md).
+                    <Route path=(StaticSegment("with"), ParamSegment("owner"), ParamSegment("slug")) view={Lazy::<PartnerProjectHomeRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

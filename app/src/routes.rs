@@ -6,7 +6,10 @@
 //! and the page's chunks are preloaded from `<head>`.
 //!
 //! A new page: add a line to the list below and a `<Route view=...>` in
-//! `lib.rs` that names it with `Lazy::<Route>::new()`.
+//! `lib.rs` that names it with `Lazy::<Route>::new()`. Each new route also
+//! re-cuts the code pages share into more chunks, which every first load
+//! fetches (docs/bundle-splitting.md: grouping a feature's pages into one
+//! route was measured and is worse for that feature's own first load).
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
@@ -47,4 +50,11 @@ lazy_pages! {
     TeamRoute => team::TeamPage;
     AuditRoute => audit::AuditPage;
     InviteRoute => team::InvitePage;
+    ClientsRoute => clients::ClientsPage;
+    ClientRoute => clients::ClientPage;
+    ProjectsRoute => projects::ProjectsPage;
+    NewProjectRoute => projects::NewProjectPage;
+    ProjectHomeRoute => projects::ProjectHomePage;
+    PartnerProjectHomeRoute => projects::PartnerProjectHomePage;
+    ProjectSettingsRoute => projects::ProjectSettingsPage;
 }

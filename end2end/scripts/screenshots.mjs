@@ -73,6 +73,20 @@ const pages = [
     await page.locator('#field-emails-error').waitFor();
   }],
   ['audit', url('acme', '/settings/audit')],
+  // Issue 12: a developer has no clients (403); the studio's pages are below.
+  ['clients-developer', url('acme', '/clients')],
+  // Issue 12: the workspace, the projects list, the new-project form with a
+  // field error, a project's home and its settings.
+  ['workspace', url('acme', '/')],
+  ['projects', url('acme', '/projects')],
+  ['project-new-error', url('acme', '/projects/new'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Project name').fill('Marina Heights');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.locator('#field-slug-error').waitFor();
+  }],
+  ['project-home', url('acme', '/projects/marina-heights')],
+  ['project-settings', url('acme', '/projects/marina-heights/settings')],
   // Issue 11: the header's Menu opened on a phone (at desktop width the
   // navigation is inline and there is no Menu), and a 404 signed in.
   ['header-menu-open', url('acme', '/settings/team'), async (page) => {
@@ -149,5 +163,35 @@ await newcomer.goto(link);
 await newcomer.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
 await newcomer.screenshot({ path: 'screenshots/invite-newcomer.png', fullPage: true });
 await newcomer.close();
+// Clients (issue 12), as Lumen Studio's Owner: the list, the add form with
+// a field error, a record (the archive confirmation open), and the
+// archived list; Acme (a developer) has none.
+const studio = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await studio.goto(url('lumen', '/login'));
+await studio.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+await studio.getByLabel('Email').fill('luis@lumen.example');
+await studio.getByLabel('Password').fill('offplan demo passphrase');
+await studio.getByRole('button', { name: 'Sign in' }).click();
+await studio.waitForURL(url('lumen', '/'));
+for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
+  await studio.setViewportSize({ width, height });
+  await studio.goto(url('lumen', '/clients'));
+  await studio.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await studio.screenshot({ path: `screenshots/clients${suffix}.png`, fullPage: true });
+  await studio.getByLabel('Company name').fill('Quayside Living');
+  await studio.getByLabel('Contact email').fill('nina@nowhere');
+  await studio.getByRole('button', { name: 'Add client' }).click();
+  await studio.locator('#field-contact_email-error').waitFor();
+  await studio.screenshot({ path: `screenshots/clients-add-error${suffix}.png`, fullPage: true });
+  await studio.goto(url('lumen', '/clients'));
+  await studio.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await studio.getByRole('link', { name: 'Acme Homes' }).click();
+  await studio.getByRole('heading', { level: 1, name: 'Acme Homes' }).waitFor();
+  await studio.getByText('Archive…').click();
+  await studio.screenshot({ path: `screenshots/client-record${suffix}.png`, fullPage: true });
+  await studio.goto(url('lumen', '/clients?archived=1'));
+  await studio.screenshot({ path: `screenshots/clients-archived${suffix}.png`, fullPage: true });
+}
+await studio.close();
 await browser.close();
 console.log('screenshots written to end2end/screenshots/');

@@ -37,9 +37,22 @@ const signedIn: Visit[] = [
   { name: 'account security', url: siteUrl('app', '/account/security') },
   { name: 'Team', url: siteUrl('acme', '/settings/team') },
   { name: 'Audit log', url: siteUrl('acme', '/settings/audit') },
+  { name: 'workspace home', url: siteUrl('acme') },
+  { name: 'Projects', url: siteUrl('acme', '/projects') },
+  { name: 'new project', url: siteUrl('acme', '/projects/new') },
+  { name: 'project home', url: siteUrl('acme', '/projects/marina-heights') },
+  { name: 'project settings', url: siteUrl('acme', '/projects/marina-heights/settings') },
+  { name: 'missing project', url: siteUrl('acme', '/projects/no-such-project'), notFound: true },
   { name: 'invalid invitation', url: siteUrl('acme', '/invite/not-a-token'), notFound: true },
   { name: 'missing page, signed in', url: siteUrl('acme', '/no-such-page'), notFound: true },
   { name: 'missing central page, signed in', url: siteUrl('app', '/no-such-page'), notFound: true },
+];
+
+/** A Studio's own pages (R1.3), signed in as Lumen Studio's Owner. */
+const studio: Visit[] = [
+  { name: 'Clients', url: siteUrl('lumen', '/clients') },
+  { name: 'archived clients', url: siteUrl('lumen', '/clients?archived=1') },
+  { name: 'missing client', url: siteUrl('lumen', '/clients/00000000-0000-4000-8000-000000000000'), notFound: true },
 ];
 
 async function check(page: Page, visit: Visit, phone: boolean) {
@@ -94,6 +107,23 @@ for (const { label, viewport } of widths) {
       for (const visit of signedIn) {
         await check(page, visit, phone);
       }
+    });
+
+    test('a studio\'s client pages have no serious accessibility violations', async ({ page }) => {
+      test.setTimeout(60_000);
+      await signIn(page, 'lumen', 'luis@lumen.example');
+      await page.waitForURL(siteUrl('lumen', '/'));
+      for (const visit of studio) {
+        await check(page, visit, phone);
+      }
+      // A client record, with its edit form and the archive confirmation open.
+      await page.goto(siteUrl('lumen', '/clients'));
+      const href = await page.getByRole('link', { name: 'Harbourside Developments' }).getAttribute('href');
+      await check(page, { name: 'client record', url: siteUrl('lumen', href!) }, phone);
+      await page.getByText('Archive…').click();
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+      expect(serious, 'client record, archive confirmation open').toEqual([]);
     });
   });
 }

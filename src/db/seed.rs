@@ -1,7 +1,8 @@
 //! Demo data for the run command and the browser tests (issue 3): a
 //! Developer, a Studio that is also an Agency, and an Agency; a member of
-//! every role; a 40-unit project partnered with the agency and the studio;
-//! a client of the studio. Idempotent: each row is keyed on its natural key
+//! every role; a 40-unit project partnered with the agency and the studio,
+//! and a draft one of the developer's own; two clients of the studio, one
+//! of them on the platform. Idempotent: each row is keyed on its natural key
 //! and left alone when present. Runs as the owner (operator command).
 
 use super::{admin::AdminDb, DbError};
@@ -164,6 +165,22 @@ pub async fn demo(db: &AdminDb) -> Result<(), DbError> {
     )
     .execute(&mut *tx)
     .await?;
+    // A second one that has joined the platform as Acme Homes (R1.5, R5.3),
+    // with a contact and notes, so the Clients page shows both states.
+    sqlx::query!(
+        r#"
+        insert into clients (org_id, name, contact_name, contact_email, notes, linked_org_id)
+        select o.id, 'Acme Homes', 'Ava Thompson', 'ava@acme.example',
+               'Marina Heights presentation: interiors first, then the masterplan.', acme.id
+        from organisations o
+        join organisations acme on acme.subdomain = 'acme'
+        where o.subdomain = 'lumen'
+          and not exists (select 1 from clients c
+                          where c.org_id = o.id and c.name = 'Acme Homes')
+        "#
+    )
+    .execute(&mut *tx)
+    .await?;
 
     // Acme's project, partnered with the agency and the studio.
     sqlx::query!(
@@ -173,6 +190,17 @@ pub async fn demo(db: &AdminDb) -> Result<(), DbError> {
         on conflict (org_id, slug) do nothing
         "#,
         DEMO_PROJECT_SLUG
+    )
+    .execute(&mut *tx)
+    .await?;
+    // And one still in draft (R1.6), seen by Acme only, with no units yet.
+    sqlx::query!(
+        r#"
+        insert into projects (org_id, slug, name, status)
+        select id, 'riverside-gardens', 'Riverside Gardens', 'draft'
+        from organisations where subdomain = 'acme'
+        on conflict (org_id, slug) do nothing
+        "#
     )
     .execute(&mut *tx)
     .await?;

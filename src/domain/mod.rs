@@ -2,6 +2,7 @@
 //! `parse`, so inner code never re-validates (STYLE.md §3).
 
 pub mod brand;
+pub mod client;
 pub mod client_types;
 pub mod email;
 pub mod host;
@@ -9,11 +10,14 @@ pub mod ids;
 pub mod invitation;
 pub mod org;
 pub mod password;
+pub mod project;
+pub mod slug;
 pub mod subdomain;
 pub mod text;
 pub mod unicode;
 
 pub use brand::BrandColour;
+pub use client::{ClientFields, ClientName, ClientNotes, ContactName};
 pub use client_types::{ClientTypes, ClientTypesError};
 pub use email::{EmailAddress, EmailError};
 pub use host::{classify_host, header_safe_url, safe_next, split_port, BaseDomain, HostKind};
@@ -21,5 +25,7 @@ pub use ids::{ClientId, OrgId, ProjectId, UnitId, UserId};
 pub use invitation::{InvitationState, InviteOutcome};
 pub use org::{ClientType, OrgBrand, OrgProfile, Site};
 pub use password::{NewPassword, PasswordError, Strength};
+pub use project::{ProjectStatus, StockMode};
+pub use slug::{ProjectSlug, SlugError};
 pub use subdomain::{Subdomain, SubdomainError};
 pub use text::{bounded_text, OrgName, PersonName, TextError};

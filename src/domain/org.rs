@@ -55,6 +55,17 @@ pub struct OrgBrand {
     pub name: String,
     pub subdomain: Subdomain,
     pub colour: BrandColour,
+    /// What the organisation is (R1.3), public like the profile's: the
+    /// header shows a Studio's "Clients" link. A display hint only; the
+    /// repository decides what each call may do.
+    pub client_types: Vec<ClientType>,
+}
+
+impl OrgBrand {
+    /// Whether the organisation is a Studio (R1.3), among other things.
+    pub fn is_studio(&self) -> bool {
+        self.client_types.contains(&ClientType::Studio)
+    }
 }
 
 /// The public profile shown on an organisation's branded home.

@@ -54,7 +54,7 @@ pub fn bounded_text(input: &str, max: usize, what: &'static str) -> Result<Strin
 /// separators, and the bidirectional embeddings, overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069) that can make text display as something
 /// else. Ordinary right-to-left text needs none of them.
-fn unprintable(c: char) -> bool {
+pub(crate) fn unprintable(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

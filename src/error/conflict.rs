@@ -50,6 +50,9 @@ pub enum Conflict {
         about_minutes(*retry_after_secs)
     )]
     ResendTooSoon { retry_after_secs: u32 },
+    /// R1.6: the slug is unique within the organisation.
+    #[error("That address is already used by another project in your organisation.")]
+    SlugTaken,
 }
 
 /// R4.6 target gate: why a member may not receive ownership.
@@ -160,6 +163,10 @@ mod tests {
             }
             .to_string(),
             "That invitation was sent a few minutes ago. You can resend it in about 2 minutes."
+        );
+        assert_eq!(
+            Conflict::SlugTaken.to_string(),
+            "That address is already used by another project in your organisation."
         );
     }
 

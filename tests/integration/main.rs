@@ -11,9 +11,11 @@
     reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
+mod clients;
 mod common;
 mod identity;
 mod organisations;
+mod projects;
 mod repository;
 mod team;
 mod walls;

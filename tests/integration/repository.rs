@@ -93,8 +93,11 @@ async fn the_team_lists_only_the_scopes_organisation() {
     assert!(is_not_found(team::member(&mut scope, ava).await));
 }
 
+/// R1.3, R1.5: a Studio's clients are its own; its members see them (the
+/// changes are in `clients.rs`); an organisation that is no Studio keeps
+/// none and is refused.
 #[tokio::test]
-async fn clients_are_the_home_organisations_and_need_manage_projects() {
+async fn clients_are_the_studios_and_seen_by_its_members() {
     let db = seeded_db().await.unwrap();
     let (acme, lumen) = (org(&db, "acme").await, org(&db, "lumen").await);
     let (ava, luis, marta) = (
@@ -105,22 +108,29 @@ async fn clients_are_the_home_organisations_and_need_manage_projects() {
 
     let mut scope = db.app.scope(lumen, luis).await.unwrap();
     let list = clients::list(&mut scope).await.unwrap();
-    assert_eq!(list.len(), 1);
-    let harbourside: ClientId = list[0].id;
+    assert_eq!(list.len(), 2);
+    let harbourside: ClientId = list
+        .iter()
+        .find(|c| c.name == "Harbourside Developments")
+        .unwrap()
+        .id;
     assert_eq!(
         clients::get(&mut scope, harbourside).await.unwrap().name,
         "Harbourside Developments"
     );
 
-    // Another tenant: 404, even for its Owner.
+    // Acme is a developer, not a studio: 403 for every call, whatever the id.
     let mut scope = db.app.scope(acme, ava).await.unwrap();
-    assert!(is_not_found(clients::get(&mut scope, harbourside).await));
-    assert!(clients::list(&mut scope).await.unwrap().is_empty());
-
-    // Own tenant, role without the permission: 403.
-    let mut scope = db.app.scope(lumen, marta).await.unwrap();
-    assert!(is_forbidden(clients::list(&mut scope).await));
     assert!(is_forbidden(clients::get(&mut scope, harbourside).await));
+    assert!(is_forbidden(clients::list(&mut scope).await));
+
+    // A Content Editor of the studio sees the records.
+    let mut scope = db.app.scope(lumen, marta).await.unwrap();
+    assert_eq!(clients::list(&mut scope).await.unwrap().len(), 2);
+    assert_eq!(
+        clients::get(&mut scope, harbourside).await.unwrap().id,
+        harbourside
+    );
 }
 
 #[tokio::test]

@@ -33,7 +33,8 @@ async fn an_unfiltered_query_as_the_runtime_role_sees_only_the_current_tenant() 
     tx.rollback().await.unwrap();
 
     let mut tx = app_tx(&db, lumen, luis).await;
-    assert_eq!(count(&mut tx, "clients").await, 1);
+    // The seed's two clients of the studio (one has joined as Acme).
+    assert_eq!(count(&mut tx, "clients").await, 2);
     assert_eq!(count(&mut tx, "memberships").await, 2);
     // R1.7: the studio partner sees the partnered project and its units...
     assert_eq!(count(&mut tx, "projects").await, 1);
@@ -594,7 +595,7 @@ async fn the_runtime_connection_cannot_reset_its_role_to_escape_the_walls() {
     }
     set_tenant(&mut tx, t.lumen, t.luis).await;
     assert_eq!(count(&mut tx, "memberships").await, 2, "RLS still confines");
-    assert_eq!(count(&mut tx, "clients").await, 1);
+    assert_eq!(count(&mut tx, "clients").await, 2);
     let err = sqlx::query("update audit_events set action = 'member.removed'")
         .execute(&mut *tx)
         .await

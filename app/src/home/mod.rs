@@ -1,5 +1,8 @@
-//! Home pages: an organisation's branded home (SPEC R7.1, R7.2) and the
-//! central app's landing page.
+//! Home pages: an organisation's branded home (SPEC R7.1, R7.2) — the
+//! workspace for its signed-in members (`workspace.rs`), the public profile
+//! for everyone else — and the central app's landing page.
+
+mod workspace;
 
 use leptos::prelude::*;
 use offplan::{
@@ -31,8 +34,34 @@ pub fn Home() -> impl IntoView {
     }
 }
 
+/// A signed-in member gets the workspace; anyone else (signed out, or
+/// signed in without a membership here) the public profile.
 #[component]
 fn OrgHome() -> impl IntoView {
+    let signed_in = use_site().and_then(|info| info.viewer).is_some();
+    if !signed_in {
+        return view! { <OrgProfilePage /> }.into_any();
+    }
+    let projects = Resource::new_blocking(|| (), |_| crate::projects::load_projects());
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match projects.await {
+                    Ok(view) => view! { <workspace::Workspace view /> }.into_any(),
+                    // Not a member here: the public face, as for anyone.
+                    Err(AppError::NotFound | AppError::Unauthenticated | AppError::Forbidden) => {
+                        view! { <OrgProfilePage /> }.into_any()
+                    }
+                    Err(err) => view! { <ErrorPage err /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn OrgProfilePage() -> impl IntoView {
     let profile = Resource::new_blocking(|| (), |_| load_org_profile());
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -12,7 +12,7 @@ use offplan::{domain::Site, AppError};
 
 use crate::{
     not_found::NotFound,
-    ui::{navigate_on_success, ErrorPage, Framed, SiteHeader},
+    ui::{html_text, navigate_on_success, ErrorPage, Framed, SiteHeader},
 };
 
 /// Which site the Host header named, and who is signed in: read
@@ -62,7 +62,7 @@ pub fn SiteLayout() -> impl IntoView {
                     <BrandStyle colour=brand.colour.as_str().to_owned()
                         contrast=brand.colour.contrast_text() />
                     <OrgFrame name=brand.name.clone() viewer=info.viewer.clone()
-                        account_url=info.central("/account/security") />
+                        account_url=info.central("/account/security") studio=brand.is_studio() />
                 }
                 .into_any(),
             }
@@ -85,15 +85,23 @@ fn BrandStyle(colour: String, contrast: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn OrgFrame(name: String, viewer: Option<Viewer>, account_url: String) -> impl IntoView {
+fn OrgFrame(
+    name: String,
+    viewer: Option<Viewer>,
+    account_url: String,
+    /// A Studio keeps clients (R1.3): its members get the "Clients" link.
+    studio: bool,
+) -> impl IntoView {
     provide_context(Framed);
     let signed_in = viewer.is_some();
     view! {
-        <Title text=name.clone() />
+        <Title text=html_text(name.clone()) />
         <a class="skip-link" href="#main">"Skip to content"</a>
         <SiteHeader name home="/" brand=true powered=true menu=signed_in>
             {signed_in.then(|| view! {
                 <nav class="site-header__nav" aria-label="Organisation">
+                    <a class="button button--quiet" href="/projects">"Projects"</a>
+                    {studio.then(|| view! { <a class="button button--quiet" href="/clients">"Clients"</a> })}
                     <a class="button button--quiet" href="/settings/team">"Team"</a>
                 </nav>
             })}

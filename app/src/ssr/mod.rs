@@ -133,6 +133,17 @@ pub fn redirect_plain_form(url: &str) {
     }
 }
 
+/// Answers the page being rendered with a permanent redirect to `path` (an
+/// address that moved, e.g. a project's old slug). Encoded first, as in
+/// [`redirect_plain_form`], so request data can never make it panic.
+pub fn redirect_permanent(path: &str) {
+    let location = offplan::domain::header_safe_url(path);
+    if http::HeaderValue::from_str(&location).is_ok() {
+        leptos_axum::redirect(&location);
+        set_status(http::StatusCode::MOVED_PERMANENTLY);
+    }
+}
+
 // ---- Tenant scope (SPEC R2.4) -------------------------------------------
 
 use offplan::db::Scope;

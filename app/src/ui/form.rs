@@ -1,6 +1,7 @@
-//! Form pieces every form uses: a labelled field with its error next to
-//! it, the form-level error, the password strength meter, the submit
-//! button, and the full-page navigation a successful sign-in ends with.
+//! Form pieces every form uses: a labelled field (one line, or several in
+//! a [`TextArea`]) with its error next to it, the form-level error, the
+//! password strength meter, the submit button, and the full-page
+//! navigation a successful sign-in ends with.
 
 use leptos::prelude::*;
 use offplan::{domain::Strength, AppError};
@@ -113,6 +114,62 @@ pub fn Field(
                     }
                 }
             />
+            {move || message().map(|m| view! {
+                <p class="field__error" id=error_id.clone() role="alert">{m}</p>
+            })}
+        </div>
+    }
+}
+
+/// A labelled `<textarea>` with its hint and error, like [`Field`]: for
+/// text of several lines (notes).
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    error: LastError,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    // One plain text child: a textarea's content is raw text, where the
+    // markers an optional child renders would show as characters, and
+    // which the server's HTML does not escape by itself.
+    let text = super::html_text(value.unwrap_or_default());
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let message = move || {
+        error
+            .get()
+            .and_then(|e| e.field_message(name).map(str::to_owned))
+    };
+    let described = {
+        let hint_id = hint_id.clone();
+        let error_id = error_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--invalid=move || message().is_some()>
+            <label class="field__label" for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            <textarea
+                class="field__input"
+                id=id.clone()
+                name=name
+                rows=rows
+                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby=described
+            >{text}</textarea>
             {move || message().map(|m| view! {
                 <p class="field__error" id=error_id.clone() role="alert">{m}</p>
             })}

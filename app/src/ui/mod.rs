@@ -10,9 +10,13 @@
 //! - [`DataTable`]: a table that becomes labelled, stacked rows on a phone.
 //! - [`PageHeader`], [`EmptyState`], [`SettingsNav`]: what the settings
 //!   pages share.
-//! - [`Field`], [`NewPasswordField`], [`FormError`], [`Submit`] (`form`):
-//!   the pieces of every form, errors next to their fields.
-//! - [`ErrorPage`], [`SignInPrompt`]: what a page shows instead of itself.
+//! - [`Field`], [`TextArea`], [`NewPasswordField`], [`FormError`],
+//!   [`Submit`] (`form`): the pieces of every form, errors next to their
+//!   fields.
+//! - [`html_text`]: text for the `<title>` or a `<textarea>`, which the
+//!   server's HTML does not escape by itself.
+//! - [`ErrorPage`], [`SignInPrompt`]: what a page shows instead of itself;
+//!   [`MovedTo`]: where it went (a permanent redirect).
 //!
 //! Features use these, never each other's components.
 
@@ -21,13 +25,18 @@ mod form;
 mod frame;
 mod header;
 mod page;
+mod redirect;
 mod table;
+mod text;
 
 pub use error::{ErrorPage, SignInPrompt};
 pub use form::{
     last_error, navigate_on_success, Field, FormError, LastError, NewPasswordField, Submit,
+    TextArea,
 };
 pub use frame::{Framed, Standalone};
 pub use header::SiteHeader;
 pub use page::{EmptyState, PageHeader, SettingsNav};
+pub use redirect::MovedTo;
 pub use table::DataTable;
+pub use text::html_text;

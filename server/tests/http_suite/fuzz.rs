@@ -64,6 +64,17 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("team/transfer", &["user"]),
     ("team/revoke", &["id"]),
     ("team/resend", &["id"]),
+    ("clients/get", &["id"]),
+    (
+        "clients/create",
+        &["name", "contact_name", "contact_email", "notes"],
+    ),
+    (
+        "clients/update",
+        &["id", "name", "contact_name", "contact_email", "notes"],
+    ),
+    ("clients/archive", &["id"]),
+    ("clients/restore", &["id"]),
     (
         "audit/page",
         &[
@@ -375,6 +386,8 @@ fn page_cases(rng: &mut Rng, cookie: &Option<String>, out: &mut Vec<Case>) {
         "/settings/team",
         "/settings/audit",
         "/settings/audit/export.csv",
+        "/clients",
+        "/clients/00000000-0000-4000-8000-000000000000",
         "/auth/google/start",
         "/auth/google/callback",
         "/healthz",

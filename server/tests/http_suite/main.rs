@@ -9,9 +9,11 @@
 mod assets;
 mod auth;
 mod auth_review;
+mod clients;
 mod edges;
 mod fuzz;
 mod health;
+mod projects;
 mod site;
 mod support;
 mod team;

@@ -5,7 +5,7 @@
 use super::Action;
 use crate::{
     db::{RepoError, Scope},
-    domain::UserId,
+    domain::{ProjectStatus, StockMode, UserId},
     policy::{Permission, Role},
 };
 use serde::{Deserialize, Serialize};
@@ -68,12 +68,16 @@ pub async fn page(scope: &mut Scope, filter: &Filter, limit: i64) -> Result<Page
     let rows = sqlx::query!(
         r#"
         select e.seq, e.occurred_at, a.display_name as "actor?", e.action, e.target_type,
-               e.target_id, t.display_name as "target?", e.metadata,
+               e.target_id, coalesce(t.display_name, pr.name, cl.name) as "target?", e.metadata,
                p.data ->> 'email' as "email?", host(p.ip) as "ip?"
         from audit_events e
         left join users a on a.id = e.actor_user_id
         left join users t on e.target_type = 'user'
                           and t.id = case when e.target_type = 'user' then e.target_id::uuid end
+        left join projects pr on e.target_type = 'project'
+                              and pr.org_id = e.org_id and pr.id = e.project_id
+        left join clients cl on e.target_type = 'client' and cl.org_id = e.org_id
+                             and cl.id = case when e.target_type = 'client' then e.target_id::uuid end
         left join audit_event_pii p on p.org_id = e.org_id and p.seq = e.seq
         where e.org_id = $1
           and ($2::bigint is null or e.seq < $2)
@@ -250,8 +254,120 @@ impl Entry {
                 self.ip.as_deref().unwrap_or("one address"),
                 m.get("window_secs").and_then(|w| w.as_i64()).unwrap_or(0) / 60
             ),
+            Some(Action::ProjectCreated) => {
+                format!("{actor} created the project {}", self.project())
+            }
+            Some(Action::ProjectUpdated) => format!(
+                "{actor} changed the settings of {}: {}",
+                self.project(),
+                project_changes(m)
+            ),
+            Some(Action::ProjectStockModeChanged) => format!(
+                "{actor} switched {} from {} to {}",
+                self.project(),
+                stock_mode_label(m.get("from")),
+                stock_mode_label(m.get("to"))
+            ),
+            Some(Action::ClientCreated) => format!("{actor} added {}", self.client()),
+            Some(Action::ClientUpdated) => {
+                format!("{actor} changed {} of {}", client_fields(m), self.client())
+            }
+            Some(Action::ClientArchived) => {
+                format!("{actor} archived {}", self.client())
+            }
+            Some(Action::ClientRestored) => {
+                format!("{actor} restored {}", self.client())
+            }
             None => format!("{actor}: {}", self.action),
         }
+    }
+
+    /// The project an event is about, by its current name (the log joins
+    /// it), else the slug it was created with.
+    fn project(&self) -> String {
+        self.target
+            .clone()
+            .or_else(|| {
+                self.metadata
+                    .get("slug")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "a project".to_owned())
+    }
+}
+
+fn stock_mode_label(v: Option<&serde_json::Value>) -> &'static str {
+    v.and_then(|v| v.as_str())
+        .and_then(StockMode::parse)
+        .map_or("an unknown mode", StockMode::label)
+}
+
+fn status_label(v: Option<&serde_json::Value>) -> &'static str {
+    v.and_then(|v| v.as_str())
+        .and_then(ProjectStatus::parse)
+        .map_or("an unknown status", ProjectStatus::label)
+}
+
+/// "renamed it, moved it from /projects/a to /projects/b, Draft → Active".
+fn project_changes(m: &serde_json::Value) -> String {
+    let mut parts = Vec::new();
+    if m.get("name_changed").and_then(|v| v.as_bool()) == Some(true) {
+        parts.push("renamed it".to_owned());
+    }
+    if let (Some(from), Some(to)) = (
+        m.get("slug_from").and_then(|v| v.as_str()),
+        m.get("slug_to").and_then(|v| v.as_str()),
+    ) {
+        parts.push(format!("moved it from /projects/{from} to /projects/{to}"));
+    }
+    if m.get("status_to").is_some() {
+        parts.push(format!(
+            "status from {} to {}",
+            status_label(m.get("status_from")),
+            status_label(m.get("status_to"))
+        ));
+    }
+    if parts.is_empty() {
+        "no visible change".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+impl Entry {
+    /// "the client Harbourside": the client an event is about, by its
+    /// current name (the log joins it).
+    fn client(&self) -> String {
+        self.target
+            .as_deref()
+            .map_or_else(|| "a client".to_owned(), |n| format!("the client {n}"))
+    }
+}
+
+/// "the notes and the contact's email": which fields of a client changed.
+fn client_fields(m: &serde_json::Value) -> String {
+    let names: Vec<&str> = m
+        .get("fields")
+        .and_then(|f| f.as_array())
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(|f| f.as_str())
+                .map(|f| match f {
+                    "name" => "the name",
+                    "contact_name" => "the contact's name",
+                    "contact_email" => "the contact's email",
+                    "notes" => "the notes",
+                    _ => "a field",
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match names.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -327,6 +443,52 @@ mod tests {
             e.sentence(),
             "Operator olga looked up Ivan's account (reason: ticket 123)"
         );
+    }
+
+    #[test]
+    fn project_changes_read_as_sentences() {
+        let mut e = entry(
+            Action::ProjectStockModeChanged,
+            serde_json::json!({"from": "closed", "to": "open"}),
+        );
+        e.target = Some("Marina Heights".into());
+        assert_eq!(
+            e.sentence(),
+            "Maria switched Marina Heights from Closed pool to Open"
+        );
+        let mut e = entry(
+            Action::ProjectUpdated,
+            serde_json::json!({"name_changed": true, "slug_from": "a", "slug_to": "b",
+                               "status_from": "draft", "status_to": "active"}),
+        );
+        e.target = Some("Marina Heights".into());
+        assert_eq!(
+            e.sentence(),
+            "Maria changed the settings of Marina Heights: renamed it, moved it from \
+             /projects/a to /projects/b, status from Draft to Active"
+        );
+        let mut e = entry(
+            Action::ProjectCreated,
+            serde_json::json!({"slug": "marina-heights", "status": "draft", "client": null}),
+        );
+        e.target = None;
+        assert_eq!(e.sentence(), "Maria created the project marina-heights");
+    }
+
+    #[test]
+    fn client_changes_name_the_fields_never_their_values() {
+        let mut e = entry(
+            Action::ClientUpdated,
+            serde_json::json!({"fields": ["contact_email", "notes"]}),
+        );
+        e.target = Some("Harbourside Developments".into());
+        assert_eq!(
+            e.sentence(),
+            "Maria changed the contact's email and the notes of the client Harbourside Developments"
+        );
+        e.target = None;
+        e.action = Action::ClientArchived.as_str().into();
+        assert_eq!(e.sentence(), "Maria archived a client");
     }
 
     #[test]

@@ -73,6 +73,12 @@ impl NewEvent {
         self
     }
 
+    /// The project the event is about (the project activity log, R8.1).
+    pub fn project(mut self, project: ProjectId) -> Self {
+        self.project = Some(project);
+        self
+    }
+
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = metadata;
         self

@@ -67,6 +67,24 @@ registry! {
     /// token lookups on this organisation's address within the window (the
     /// address itself is in the personal-data part).
     TokenLookupBurst => "security.token_lookup_burst", ["failures", "window_secs"];
+    /// R1.5: a Studio added a client record. Its name, contact and notes
+    /// are personal data (R8.5): the name and contact go to the event's
+    /// personal-data part, the notes nowhere.
+    ClientCreated => "client.created", [];
+    /// R1.5: which fields changed (`name`, `contact_name`, `contact_email`,
+    /// `notes`), never their values.
+    ClientUpdated => "client.updated", ["fields"];
+    ClientArchived => "client.archived", [];
+    ClientRestored => "client.restored", [];
+    /// R1.6, R1.3: a project was created (`client`: on behalf of one of
+    /// the studio's clients).
+    ProjectCreated => "project.created", ["slug", "status", "client"];
+    /// R1.6: name, address or status changed; only the changed ones are
+    /// carried (project names are business data, not personal).
+    ProjectUpdated => "project.updated",
+        ["name_changed", "slug_from", "slug_to", "status_from", "status_to"];
+    /// R6.1: the stock mode was toggled, before and after.
+    ProjectStockModeChanged => "project.stock_mode_changed", ["from", "to"];
 }
 
 impl Action {
@@ -93,6 +111,13 @@ impl Action {
             Action::AuditExported => "Audit log exported",
             Action::MemberLookedUp => "Looked up by an operator",
             Action::TokenLookupBurst => "Burst of failed invitation links",
+            Action::ClientCreated => "Client added",
+            Action::ClientUpdated => "Client changed",
+            Action::ClientArchived => "Client archived",
+            Action::ClientRestored => "Client restored",
+            Action::ProjectCreated => "Project created",
+            Action::ProjectUpdated => "Project settings changed",
+            Action::ProjectStockModeChanged => "Stock mode changed",
         }
     }
 

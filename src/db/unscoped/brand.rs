@@ -21,7 +21,8 @@ impl Gate {
         let row = sqlx::query!(
             r#"
             select id as "id!", name as "name!", subdomain as "subdomain!",
-                   brand_colour as "brand_colour!"
+                   brand_colour as "brand_colour!",
+                   client_types as "client_types!: Vec<ClientType>"
             from public_org_brands
             where subdomain = $1
             "#,
@@ -37,6 +38,7 @@ impl Gate {
                 // is treated as absent rather than trusted.
                 subdomain: Subdomain::parse(&r.subdomain).ok()?,
                 colour: BrandColour::parse(&r.brand_colour).unwrap_or_default(),
+                client_types: r.client_types,
             })
         }))
     }

@@ -14,6 +14,7 @@
 //! | file | what |
 //! |---|---|
 //! | [`brand`] | host → an organisation's public brand and profile |
+//! | [`public_projects`] | an active project's public home, by its (old) slug |
 //! | [`sessions`] | sign-in candidate, sessions of the signed-in person, the organisation picker |
 //! | [`totp`] | the second factor and recovery codes |
 //! | [`password`] | password reset by token, password change |
@@ -38,6 +39,7 @@ pub mod operator;
 pub mod outbox;
 pub mod password;
 pub mod provision;
+pub mod public_projects;
 pub mod sessions;
 pub mod signup;
 pub mod totp;
@@ -48,6 +50,7 @@ pub use invitee::{AcceptOutcome, InvitationView};
 pub use invitee_signup::{InviteeSignup, InviteeSignupError};
 pub use password::ResetTarget;
 pub use provision::{provision, Provision, Provisioned};
+pub use public_projects::PublicProject;
 pub use sessions::{LoginCandidate, OrgChoice, SessionRow, SessionUser};
 pub use signup::{NewSignup, SignupError, SignupOutcome};
 pub use verification::{Purpose, VerificationMail, Verified};

@@ -40,7 +40,7 @@ pub fn LoginPage() -> impl IntoView {
         format!("/auth/google/start?next={}", urlencode(&next))
     };
     view! {
-        <Title text=heading.clone() />
+        <Title text=crate::ui::html_text(heading.clone()) />
         <section class="auth-card" aria-labelledby="login-title">
             <h1 id="login-title">{heading}</h1>
             {move || match signed_out.get().as_deref() {

@@ -1,0 +1,84 @@
+//! A project's branded home (R7.1): at `/projects/<slug>` for the owning
+//! organisation's members, at `/with/<owner>/<slug>` for a partner's. An
+//! old slug answers with a permanent redirect to the current one.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::{refused, status_tag};
+use crate::{
+    projects::{load_partner_project, load_project, ProjectPage, ProjectView},
+    ui::{html_text, MovedTo, PageHeader},
+};
+
+#[component]
+pub fn ProjectHomePage() -> impl IntoView {
+    let params = use_params_map();
+    let project = Resource::new_blocking(
+        move || params.read().get("slug").unwrap_or_default(),
+        load_project,
+    );
+    view! { <Home project /> }
+}
+
+#[component]
+pub fn PartnerProjectHomePage() -> impl IntoView {
+    let params = use_params_map();
+    let project = Resource::new_blocking(
+        move || {
+            let p = params.read();
+            (
+                p.get("owner").unwrap_or_default(),
+                p.get("slug").unwrap_or_default(),
+            )
+        },
+        |(owner, slug)| load_partner_project(owner, slug),
+    );
+    view! { <Home project /> }
+}
+
+#[component]
+fn Home(project: Resource<Result<ProjectPage, offplan::AppError>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match project.await {
+                    Ok(ProjectPage::Found(p)) => view! { <ProjectHome p /> }.into_any(),
+                    Ok(ProjectPage::Moved(path)) => view! { <MovedTo path /> }.into_any(),
+                    Err(err) => refused("Project", err),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProjectHome(p: ProjectView) -> impl IntoView {
+    let lead = match &p.relation {
+        None => format!("A project of {}", p.owner_name),
+        Some(kind) => format!(
+            "{}'s project · you are its {}",
+            p.owner_name,
+            kind.to_lowercase()
+        ),
+    };
+    let manage = (p.can_edit || p.can_toggle_stock).then(|| {
+        view! { <p><a class="button button--outline" href=format!("{}/settings", p.href)>"Project settings"</a></p> }
+    });
+    view! {
+        <Title text=html_text(p.name.clone()) />
+        <div class="stack stack--wide">
+            <PageHeader title=p.name.clone() lead>
+                {manage}
+            </PageHeader>
+            <section class="card" aria-labelledby="facts-title">
+                <h2 id="facts-title">"At a glance"</h2>
+                <dl class="details">
+                    <div><dt>"Status"</dt><dd>{status_tag(p.status)}</dd></div>
+                    <div><dt>"Stock mode"</dt><dd>{p.stock_mode.label()}" — "{p.stock_mode.explain()}</dd></div>
+                </dl>
+            </section>
+        </div>
+    }
+}
