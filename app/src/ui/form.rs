@@ -54,6 +54,54 @@ pub fn FormError(error: LastError) -> impl IntoView {
     }
 }
 
+/// The ids a field's label, hint and error refer to each other by.
+struct FieldIds {
+    id: String,
+    hint_id: String,
+    error_id: String,
+}
+
+impl FieldIds {
+    fn new(name: &str) -> Self {
+        let id = format!("field-{name}");
+        Self {
+            hint_id: format!("{id}-hint"),
+            error_id: format!("{id}-error"),
+            id,
+        }
+    }
+}
+
+/// The message beside field `name` after a failed submit, if any.
+fn field_message(error: LastError, name: &'static str) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        error
+            .get()
+            .and_then(|e| e.field_message(name).map(str::to_owned))
+    }
+}
+
+/// The field's `aria-describedby`: its hint, and its error while it has one.
+fn described_by(
+    hint_id: &str,
+    error_id: &str,
+    has_hint: bool,
+    message: impl Fn() -> Option<String> + Copy,
+) -> impl Fn() -> Option<String> {
+    let hint_id = hint_id.to_owned();
+    let error_id = error_id.to_owned();
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if message().is_some() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
 /// A labelled input with its hint and, after a failed submit, its error
 /// (linked by `aria-describedby`, announced by `role="alert"`).
 #[component]
@@ -70,28 +118,13 @@ pub fn Field(
     #[prop(optional)] autofocus: bool,
     #[prop(optional, into)] on_input: Option<Callback<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let message = move || {
-        error
-            .get()
-            .and_then(|e| e.field_message(name).map(str::to_owned))
-    };
-    let described = {
-        let hint_id = hint_id.clone();
-        let error_id = error_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let FieldIds {
+        id,
+        hint_id,
+        error_id,
+    } = FieldIds::new(name);
+    let message = field_message(error, name);
+    let described = described_by(&hint_id, &error_id, hint.is_some(), message);
     view! {
         <div class="field" class:field--invalid=move || message().is_some()>
             <label class="field__label" for=id.clone()>{label}</label>
@@ -136,28 +169,13 @@ pub fn TextArea(
     // markers an optional child renders would show as characters, and
     // which the server's HTML does not escape by itself.
     let text = super::html_text(value.unwrap_or_default());
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let message = move || {
-        error
-            .get()
-            .and_then(|e| e.field_message(name).map(str::to_owned))
-    };
-    let described = {
-        let hint_id = hint_id.clone();
-        let error_id = error_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let FieldIds {
+        id,
+        hint_id,
+        error_id,
+    } = FieldIds::new(name);
+    let message = field_message(error, name);
+    let described = described_by(&hint_id, &error_id, hint.is_some(), message);
     view! {
         <div class="field" class:field--invalid=move || message().is_some()>
             <label class="field__label" for=id.clone()>{label}</label>
