@@ -88,11 +88,16 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("settings"), StaticSegment("audit")) view={Lazy::<AuditRoute>::new()} />
                     <Route path=(StaticSegment("invite"), ParamSegment("token")) view={Lazy::<InviteRoute>::new()} />
                     <Route path=StaticSegment("clients") view={Lazy::<ClientsRoute>::new()} />
+                    <Route path=(StaticSegment("clients"), StaticSegment("invitations")) view={Lazy::<ClientInvitationsRoute>::new()} />
                     <Route path=(StaticSegment("clients"), ParamSegment("id")) view={Lazy::<ClientRoute>::new()} />
+                    <Route path=(StaticSegment("client-invite"), ParamSegment("token")) view={Lazy::<ClientInviteRoute>::new()} />
                     <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} />
                     <Route path=(StaticSegment("projects"), StaticSegment("new")) view={Lazy::<NewProjectRoute>::new()} />
                     <Route path=(StaticSegment("projects"), ParamSegment("slug")) view={Lazy::<ProjectHomeRoute>::new()} />
                     <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings")) view={Lazy::<ProjectSettingsRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings"), StaticSegment("activity")) view={Lazy::<ProjectActivityRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings"), StaticSegment("partners")) view={Lazy::<PartnersRoute>::new()} />
+                    <Route path=(StaticSegment("partner-invite"), ParamSegment("token")) view={Lazy::<PartnerInviteRoute>::new()} />
                     // A project this organisation partners, named by its owner (docs/decisions.md).
                     <Route path=(StaticSegment("with"), ParamSegment("owner"), ParamSegment("slug")) view={Lazy::<PartnerProjectHomeRoute>::new()} />
                 </ParentRoute>

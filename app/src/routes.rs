@@ -52,9 +52,14 @@ lazy_pages! {
     InviteRoute => team::InvitePage;
     ClientsRoute => clients::ClientsPage;
     ClientRoute => clients::ClientPage;
+    ClientInvitationsRoute => clients::ClientInvitationsPage;
+    ClientInviteRoute => clients::ClientInvitePage;
     ProjectsRoute => projects::ProjectsPage;
     NewProjectRoute => projects::NewProjectPage;
     ProjectHomeRoute => projects::ProjectHomePage;
     PartnerProjectHomeRoute => projects::PartnerProjectHomePage;
     ProjectSettingsRoute => projects::ProjectSettingsPage;
+    ProjectActivityRoute => projects::ProjectActivityPage;
+    PartnersRoute => projects::partners::PartnersPage;
+    PartnerInviteRoute => projects::partners::PartnerInvitePage;
 }

@@ -87,6 +87,26 @@ const pages = [
   }],
   ['project-home', url('acme', '/projects/marina-heights')],
   ['project-settings', url('acme', '/projects/marina-heights/settings')],
+  ['project-activity', url('acme', '/projects/riverside-gardens/settings/activity')],
+  // Issue 12 item 3: the partners page, an invite refused beside the field,
+  // and the landing page of an invitation to an organisation, signed in as
+  // Ben (who may not accept for Northstar: the page says so).
+  ['project-partners', url('acme', '/projects/marina-heights/settings/partners')],
+  ['project-partners-error', url('acme', '/projects/riverside-gardens/settings/partners'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.getByLabel('Email or organisation address').fill('nowhere-at-all');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.locator('#field-to-error').waitFor();
+  }],
+  ['partner-invite-landing', url('acme', '/projects/riverside-gardens/settings/partners'), async (page) => {
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    const email = `partner${Date.now()}@new.example`;
+    await page.getByLabel('Email or organisation address').fill(email);
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation sent to ${email}`).waitFor();
+    await page.goto(url('app', '/dev/outbox'));
+    await page.goto(await page.locator(`.outbox__item[data-to="${email}"] .outbox__link`).first().getAttribute('href'));
+  }],
   // Issue 11: the header's Menu opened on a phone (at desktop width the
   // navigation is inline and there is no Menu), and a 404 signed in.
   ['header-menu-open', url('acme', '/settings/team'), async (page) => {
@@ -191,6 +211,17 @@ for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
   await studio.screenshot({ path: `screenshots/client-record${suffix}.png`, fullPage: true });
   await studio.goto(url('lumen', '/clients?archived=1'));
   await studio.screenshot({ path: `screenshots/clients-archived${suffix}.png`, fullPage: true });
+  // R5.3: the invite card on a client not on offplan yet, refused without
+  // the legal-basis tick, and the funnel.
+  await studio.goto(url('lumen', '/clients'));
+  await studio.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await studio.getByRole('link', { name: 'Harbourside Developments' }).click();
+  await studio.getByRole('heading', { level: 1, name: 'Harbourside Developments' }).waitFor();
+  await studio.getByRole('button', { name: 'Send invitation' }).click();
+  await studio.locator('#field-legal_basis-error').waitFor();
+  await studio.screenshot({ path: `screenshots/client-invite-error${suffix}.png`, fullPage: true });
+  await studio.goto(url('lumen', '/clients/invitations'));
+  await studio.screenshot({ path: `screenshots/client-invitations${suffix}.png`, fullPage: true });
 }
 await studio.close();
 await browser.close();

@@ -42,6 +42,9 @@ const signedIn: Visit[] = [
   { name: 'new project', url: siteUrl('acme', '/projects/new') },
   { name: 'project home', url: siteUrl('acme', '/projects/marina-heights') },
   { name: 'project settings', url: siteUrl('acme', '/projects/marina-heights/settings') },
+  { name: 'project activity log', url: siteUrl('acme', '/projects/marina-heights/settings/activity') },
+  { name: 'project partners', url: siteUrl('acme', '/projects/marina-heights/settings/partners') },
+  { name: 'invalid partner invitation', url: siteUrl('acme', '/partner-invite/not-a-token'), notFound: true },
   { name: 'missing project', url: siteUrl('acme', '/projects/no-such-project'), notFound: true },
   { name: 'invalid invitation', url: siteUrl('acme', '/invite/not-a-token'), notFound: true },
   { name: 'missing page, signed in', url: siteUrl('acme', '/no-such-page'), notFound: true },
@@ -53,6 +56,8 @@ const studio: Visit[] = [
   { name: 'Clients', url: siteUrl('lumen', '/clients') },
   { name: 'archived clients', url: siteUrl('lumen', '/clients?archived=1') },
   { name: 'missing client', url: siteUrl('lumen', '/clients/00000000-0000-4000-8000-000000000000'), notFound: true },
+  { name: 'client invitations', url: siteUrl('lumen', '/clients/invitations') },
+  { name: 'invalid client invitation', url: siteUrl('lumen', '/client-invite/not-a-token'), notFound: true },
 ];
 
 async function check(page: Page, visit: Visit, phone: boolean) {

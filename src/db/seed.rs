@@ -182,6 +182,28 @@ pub async fn demo(db: &AdminDb) -> Result<(), DbError> {
     .execute(&mut *tx)
     .await?;
 
+    // R5.3: Lumen invited Harbourside's developer to offplan (pending, not
+    // opened), so the studio's funnel shows something. Its token is never
+    // mailed: only its hash of random bytes is stored.
+    sqlx::query!(
+        r#"
+        insert into invitations
+            (org_id, kind, email, client_id, legal_basis_confirmed_at, legal_basis_wording,
+             token_hash, invited_by_user_id, expires_at)
+        select o.id, 'reverse', 'info@harbourside.example', c.id, now(), $1,
+               sha256(convert_to(gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')),
+               o.owner_user_id, now() + interval '30 days'
+        from organisations o
+        join clients c on c.org_id = o.id and c.name = 'Harbourside Developments'
+        where o.subdomain = 'lumen'
+          and not exists (select 1 from invitations i
+                          where i.org_id = o.id and i.kind = 'reverse' and i.client_id = c.id)
+        "#,
+        crate::domain::REVERSE_LEGAL_BASIS_VERSION
+    )
+    .execute(&mut *tx)
+    .await?;
+
     // Acme's project, partnered with the agency and the studio.
     sqlx::query!(
         r#"
@@ -349,4 +371,84 @@ pub async fn bench_org(db: &AdminDb, members: i64, events: i64, phc: &str) -> Re
         }
     }
     Ok(n)
+}
+
+/// The demo projects' history (R8.4): a few events on Marina Heights and
+/// Riverside Gardens in Acme's chain, written through the real chain writer
+/// with the project set, so Project Settings → Activity log has something
+/// to show (and to filter and page). They agree with the rows [`demo`]
+/// inserts: Riverside Gardens was created active, its stock mode opened and
+/// closed again, and it went back to draft. Idempotent: a project that has
+/// events already is left alone. Kept apart from [`demo`] so that the tests'
+/// seeded databases start with empty chains.
+#[tracing::instrument(skip_all)]
+pub async fn demo_activity(db: &AdminDb) -> Result<(), DbError> {
+    use super::audit::{self, Action, NewEvent};
+    use crate::domain::{OrgId, ProjectId, UserId};
+    use serde_json::json;
+    type Story = &'static [(&'static str, Action, fn() -> serde_json::Value)];
+    const MARINA: Story = &[(
+        "ava@acme.example",
+        Action::ProjectCreated,
+        || json!({"slug": "marina-heights", "status": "active", "client": null}),
+    )];
+    const RIVERSIDE: Story = &[
+        (
+            "ava@acme.example",
+            Action::ProjectCreated,
+            || json!({"slug": "riverside-gardens", "status": "active", "client": null}),
+        ),
+        (
+            "chloe@acme.example",
+            Action::ProjectStockModeChanged,
+            || json!({"from": "closed", "to": "open"}),
+        ),
+        (
+            "chloe@acme.example",
+            Action::ProjectStockModeChanged,
+            || json!({"from": "open", "to": "closed"}),
+        ),
+        (
+            "ben@acme.example",
+            Action::ProjectUpdated,
+            || json!({"status_from": "active", "status_to": "draft"}),
+        ),
+    ];
+    for (slug, story) in [
+        (DEMO_PROJECT_SLUG, MARINA),
+        ("riverside-gardens", RIVERSIDE),
+    ] {
+        let mut tx = db.pool.begin().await?;
+        let Some(row) = sqlx::query!(
+            r#"
+            select p.org_id, p.id,
+                   exists (select 1 from audit_events e
+                           where e.org_id = p.org_id and e.project_id = p.id) as "told!"
+            from projects p join organisations o on o.id = p.org_id and o.subdomain = 'acme'
+            where p.slug = $1
+            "#,
+            slug
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            continue;
+        };
+        if row.told {
+            continue;
+        }
+        let (org, project) = (OrgId::from_db(row.org_id), ProjectId::from_db(row.id));
+        for (email, action, metadata) in story {
+            let actor = sqlx::query_scalar!("select id from users where email = $1", email)
+                .fetch_one(&mut *tx)
+                .await?;
+            let event = NewEvent::new(Some(UserId::from_db(actor)), *action)
+                .project(project)
+                .target("project", project)
+                .metadata(metadata());
+            audit::append_to(&mut tx, org, &event).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }

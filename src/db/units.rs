@@ -58,6 +58,9 @@ fn sees_everything(grant: Grant, project: &Project) -> bool {
         Relation::Owner => grant != Grant::Limited(Limit::PoolRules),
         Relation::StudioPartner => true,
         Relation::AgencyPartner => false,
+        // R5.3: a studio's client reads the project, not its units (row-
+        // level security admits none of them).
+        Relation::Client => false,
     }
 }
 

@@ -57,6 +57,13 @@ impl TryFrom<Vec<ClientType>> for ClientTypes {
     }
 }
 
+/// One type: never empty, so no error.
+impl From<ClientType> for ClientTypes {
+    fn from(t: ClientType) -> Self {
+        ClientTypes(vec![t])
+    }
+}
+
 impl From<ClientTypes> for Vec<ClientType> {
     fn from(value: ClientTypes) -> Self {
         value.0

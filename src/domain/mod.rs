@@ -22,10 +22,12 @@ pub use client_types::{ClientTypes, ClientTypesError};
 pub use email::{EmailAddress, EmailError};
 pub use host::{classify_host, header_safe_url, safe_next, split_port, BaseDomain, HostKind};
 pub use ids::{ClientId, OrgId, ProjectId, UnitId, UserId};
-pub use invitation::{InvitationState, InviteOutcome};
+pub use invitation::{
+    InvitationState, InviteOutcome, REVERSE_LEGAL_BASIS_VERSION, REVERSE_LEGAL_BASIS_WORDING,
+};
 pub use org::{ClientType, OrgBrand, OrgProfile, Site};
 pub use password::{NewPassword, PasswordError, Strength};
-pub use project::{ProjectStatus, StockMode};
+pub use project::{PartnerKind, ProjectStatus, StockMode};
 pub use slug::{ProjectSlug, SlugError};
 pub use subdomain::{Subdomain, SubdomainError};
 pub use text::{bounded_text, OrgName, PersonName, TextError};

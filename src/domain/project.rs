@@ -96,6 +96,50 @@ impl StockMode {
     }
 }
 
+/// `partner_kind` (R1.7): what another organisation is on a project. A
+/// studio presents it (read only on units); an agency sells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sqlx::Type),
+    sqlx(type_name = "partner_kind", rename_all = "snake_case")
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerKind {
+    Studio,
+    Agency,
+}
+
+impl PartnerKind {
+    pub const ALL: [PartnerKind; 2] = [PartnerKind::Studio, PartnerKind::Agency];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerKind::Studio => "studio",
+            PartnerKind::Agency => "agency",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PartnerKind::Studio => "Studio",
+            PartnerKind::Agency => "Agency",
+        }
+    }
+
+    /// The organisation type a partner of this kind must have (R1.3).
+    pub fn client_type(self) -> crate::domain::ClientType {
+        match self {
+            PartnerKind::Studio => crate::domain::ClientType::Studio,
+            PartnerKind::Agency => crate::domain::ClientType::Agency,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +154,9 @@ mod tests {
         }
         assert_eq!(ProjectStatus::parse("deleted"), None);
         assert_eq!(StockMode::parse("Open"), None);
+        for k in PartnerKind::ALL {
+            assert_eq!(PartnerKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(PartnerKind::parse("developer"), None);
     }
 }

@@ -53,6 +53,26 @@ pub enum Conflict {
     /// R1.6: the slug is unique within the organisation.
     #[error("That address is already used by another project in your organisation.")]
     SlugTaken,
+    /// R1.7: the organisation already works on the project.
+    #[error("That organisation is already a partner on this project.")]
+    AlreadyPartner,
+    /// R5.2: a forward invitation to the project's own organisation.
+    #[error("This project is your organisation's own; invite another organisation.")]
+    OwnOrganisation,
+    /// R1.3: a partner's kind must be one of its organisation's types.
+    #[error("{}", partner_type_missing(*.0))]
+    PartnerTypeMissing(crate::domain::PartnerKind),
+}
+
+fn partner_type_missing(kind: crate::domain::PartnerKind) -> &'static str {
+    match kind {
+        crate::domain::PartnerKind::Studio => {
+            "That organisation doesn't work as a studio on offplan, so it can't join as one."
+        }
+        crate::domain::PartnerKind::Agency => {
+            "That organisation doesn't work as an agency on offplan, so it can't join as one."
+        }
+    }
 }
 
 /// R4.6 target gate: why a member may not receive ownership.
@@ -167,6 +187,10 @@ mod tests {
         assert_eq!(
             Conflict::SlugTaken.to_string(),
             "That address is already used by another project in your organisation."
+        );
+        assert_eq!(
+            Conflict::PartnerTypeMissing(crate::domain::PartnerKind::Agency).to_string(),
+            "That organisation doesn't work as an agency on offplan, so it can't join as one."
         );
     }
 

@@ -10,7 +10,9 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use offplan::AppError;
 use serde::{Deserialize, Serialize};
 
-use crate::ui::{EmptyState, ErrorPage, PageHeader, SettingsNav, SignInPrompt};
+use crate::ui::{
+    ErrorPage, EventList, EventPager, EventRow, PageHeader, SettingsNav, SignInPrompt,
+};
 
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -99,14 +101,8 @@ impl FilterQuery {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRow {
-    pub seq: i64,
-    pub when: String,
-    pub sentence: String,
-    pub action: String,
-    pub ip: Option<String>,
-}
+/// One row of the log (shared with the project activity log).
+pub type AuditRow = EventRow;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditView {
@@ -130,21 +126,8 @@ pub async fn load_audit(
     let page = log::page(&mut scope, &filter, PAGE_SIZE).await?;
     let people = log::people(&mut scope).await?;
     scope.commit().await?;
-    let f = time::macros::format_description!(
-        "[day padding:none] [month repr:short] [year], [hour]:[minute]:[second] UTC"
-    );
     Ok(AuditView {
-        rows: page
-            .entries
-            .iter()
-            .map(|e| AuditRow {
-                seq: e.seq,
-                when: e.occurred_at.format(&f).unwrap_or_default(),
-                sentence: e.sentence(),
-                action: e.action.clone(),
-                ip: e.ip.clone(),
-            })
-            .collect(),
+        rows: page.entries.iter().map(EventRow::of).collect(),
         next_before: page.next_before,
         people: people
             .into_iter()
@@ -262,29 +245,8 @@ fn AuditLog(view: AuditView, current: FilterQuery) -> impl IntoView {
                 <h2 id="events-title">"Events"</h2>
                 <a class="button button--outline" href=export rel="external" download="audit-log.csv">"Export CSV"</a>
             </div>
-            {if view.rows.is_empty() {
-                view! { <EmptyState>"Nothing matches these filters."</EmptyState> }.into_any()
-            } else {
-                view! {
-                    <ol class="audit-list row-list">
-                        {view.rows.into_iter().map(|r| view! {
-                            <li class="audit-list__item row-list__item" data-action=r.action.clone()>
-                                <p class="audit-list__sentence">{r.sentence}</p>
-                                <p class="audit-list__meta muted">
-                                    <time>{r.when}</time>
-                                    " · "<code>{r.action.clone()}</code>
-                                    {r.ip.map(|ip| view! { " · "{ip} })}
-                                    " · #"{r.seq}
-                                </p>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
-            <nav class="pager" aria-label="Pages">
-                {first.map(|href| view! { <a class="button button--quiet" href=href>"Newest"</a> })}
-                {older.map(|href| view! { <a class="button button--outline" href=href>"Older"</a> })}
-            </nav>
+            <EventList rows=view.rows empty="Nothing matches these filters." />
+            <EventPager first older />
         </section>
     }
     .into_any()

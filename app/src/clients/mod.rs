@@ -10,6 +10,7 @@
 //! R2.4) → one repository call → DTO. Here the reads; the changes in
 //! `manage.rs`; the pages in [`pages`].
 
+pub mod invite;
 mod manage;
 pub mod pages;
 
@@ -18,6 +19,7 @@ use offplan::AppError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use invite::{ClientInvitationsPage, ClientInvitePage};
 pub use manage::*;
 pub use pages::{ClientPage, ClientsPage};
 

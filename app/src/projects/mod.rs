@@ -16,8 +16,10 @@
 //! Here: the pages' data and its loaders; the changes in `manage.rs`; the
 //! pages in [`pages`].
 
+mod activity;
 mod manage;
 pub mod pages;
+pub mod partners;
 
 use leptos::prelude::*;
 use offplan::{
@@ -27,9 +29,11 @@ use offplan::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use activity::*;
 pub use manage::*;
 pub use pages::{
-    NewProjectPage, PartnerProjectHomePage, ProjectHomePage, ProjectSettingsPage, ProjectsPage,
+    NewProjectPage, PartnerProjectHomePage, ProjectActivityPage, ProjectHomePage,
+    ProjectSettingsPage, ProjectsPage,
 };
 
 /// One line of the projects list.
@@ -69,6 +73,9 @@ pub struct ProjectView {
     pub href: String,
     pub can_edit: bool,
     pub can_toggle_stock: bool,
+    /// Project Settings → Activity log (R8.4, R2.2): the owner's roles
+    /// with "view project activity log".
+    pub can_view_activity: bool,
 }
 
 /// What a project URL answers: the project, or where it moved to.
@@ -206,6 +213,7 @@ mod server {
             Relation::Owner => None,
             Relation::StudioPartner => Some("Studio partner".to_owned()),
             Relation::AgencyPartner => Some("Agency partner".to_owned()),
+            Relation::Client => Some("Client (read-only)".to_owned()),
         }
     }
 
@@ -253,6 +261,7 @@ mod server {
                     relation: relation_label(p.relation),
                     can_edit: owner && role.can(Permission::ManageProjects),
                     can_toggle_stock: owner && role.can(Permission::ToggleStockMode),
+                    can_view_activity: owner && role.can(Permission::ViewProjectActivity),
                 })
             }
         }

@@ -36,3 +36,24 @@ pub fn SignInPrompt() -> impl IntoView {
         <p><a class="button button--brand" href="/login">"Sign in"</a></p>
     }
 }
+
+/// A link that no longer leads anywhere (an invitation expired, withdrawn,
+/// used; a token that names nothing: 404): one calm card, its status set.
+#[component]
+pub fn LinkNotice(
+    title: &'static str,
+    body: &'static str,
+    #[prop(default = 200)] status: u16,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK));
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+    view! {
+        <section class="auth-card" aria-labelledby="invite-title">
+            <h1 id="invite-title">{title}</h1>
+            <p>{body}</p>
+            <p><a class="button button--outline" href="/">"Go to the home page"</a></p>
+        </section>
+    }
+}

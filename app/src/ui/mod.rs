@@ -10,6 +10,8 @@
 //! - [`DataTable`]: a table that becomes labelled, stacked rows on a phone.
 //! - [`PageHeader`], [`EmptyState`], [`SettingsNav`]: what the settings
 //!   pages share.
+//! - [`EventList`], [`EventPager`], [`EventRow`] (`events`): audit events
+//!   as the organisation's audit log and a project's activity log show them.
 //! - [`Field`], [`TextArea`], [`NewPasswordField`], [`FormError`],
 //!   [`Submit`] (`form`): the pieces of every form, errors next to their
 //!   fields.
@@ -21,6 +23,7 @@
 //! Features use these, never each other's components.
 
 mod error;
+mod events;
 mod form;
 mod frame;
 mod header;
@@ -29,7 +32,8 @@ mod redirect;
 mod table;
 mod text;
 
-pub use error::{ErrorPage, SignInPrompt};
+pub use error::{ErrorPage, LinkNotice, SignInPrompt};
+pub use events::{EventList, EventPager, EventRow};
 pub use form::{
     last_error, navigate_on_success, Field, FormError, LastError, NewPasswordField, Submit,
     TextArea,

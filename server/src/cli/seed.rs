@@ -17,6 +17,7 @@ pub struct SeedBenchArgs {
 pub async fn seed(config: &Config) -> Result<(), BoxError> {
     let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
     offplan::db::seed::demo(&db).await?;
+    offplan::db::seed::demo_activity(&db).await?;
     offplan::db::seed::demo_passwords(&db, &offplan::db::seed::demo_password_hash().await?).await?;
     db.close().await;
     println!(

@@ -5,7 +5,7 @@
 use super::Action;
 use crate::{
     db::{RepoError, Scope},
-    domain::{ProjectStatus, StockMode, UserId},
+    domain::{ProjectId, ProjectStatus, StockMode, UserId},
     policy::{Permission, Role},
 };
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,19 @@ pub struct Person {
 #[tracing::instrument(skip(scope))]
 pub async fn page(scope: &mut Scope, filter: &Filter, limit: i64) -> Result<Page, RepoError> {
     scope.authorize(Permission::ViewAuditLog)?;
+    entries(scope, None, filter, limit).await
+}
+
+/// One page of the scope's organisation's chain, newest first: all of it,
+/// or only the events carrying `project` (the project activity log,
+/// `projects::activity`, which decides who may see them). Not authorised
+/// here: every caller authorises first.
+pub(crate) async fn entries(
+    scope: &mut Scope,
+    project: Option<ProjectId>,
+    filter: &Filter,
+    limit: i64,
+) -> Result<Page, RepoError> {
     let org = scope.membership().org_id().as_uuid();
     let from = filter.from.map(|d| d.midnight().assume_utc());
     let to = filter
@@ -74,8 +87,17 @@ pub async fn page(scope: &mut Scope, filter: &Filter, limit: i64) -> Result<Page
         left join users a on a.id = e.actor_user_id
         left join users t on e.target_type = 'user'
                           and t.id = case when e.target_type = 'user' then e.target_id::uuid end
-        left join projects pr on e.target_type = 'project'
-                              and pr.org_id = e.org_id and pr.id = e.project_id
+        -- The project by its current name: the event's own project, or, for
+        -- a partner's twin of an event on its owner's project (no project,
+        -- `owner_org` in the metadata), the owner's project it targets.
+        left join projects pr
+          on e.target_type = 'project'
+         and pr.org_id = case when e.target_type <> 'project' then null
+                              when e.project_id is not null then e.org_id
+                              else (e.metadata ->> 'owner_org')::uuid end
+         and pr.id = case when e.target_type <> 'project' then null
+                          when e.project_id is not null then e.project_id
+                          else e.target_id::uuid end
         left join clients cl on e.target_type = 'client' and cl.org_id = e.org_id
                              and cl.id = case when e.target_type = 'client' then e.target_id::uuid end
         left join audit_event_pii p on p.org_id = e.org_id and p.seq = e.seq
@@ -86,6 +108,7 @@ pub async fn page(scope: &mut Scope, filter: &Filter, limit: i64) -> Result<Page
           and ($5::text is null or (e.target_type = 'user' and e.target_id = $5))
           and ($6::timestamptz is null or e.occurred_at >= $6)
           and ($7::timestamptz is null or e.occurred_at < $7)
+          and ($9::uuid is null or e.project_id = $9)
         order by e.seq desc
         limit $8
         "#,
@@ -97,6 +120,7 @@ pub async fn page(scope: &mut Scope, filter: &Filter, limit: i64) -> Result<Page
         from,
         to,
         limit + 1,
+        project.map(|p| p.as_uuid()),
     )
     .fetch_all(scope.conn())
     .await?;
@@ -181,6 +205,51 @@ pub async fn people(scope: &mut Scope) -> Result<Vec<Person>, RepoError> {
         name: r.display_name,
     })
     .collect())
+}
+
+/// Who acted on `project` and what they did, for the activity log's
+/// filters: the people and actions its events hold (the project's chain
+/// entries, read through `audit_events_project`). Not authorised here:
+/// `projects::activity_choices` authorises first.
+pub(crate) async fn project_choices(
+    scope: &mut Scope,
+    project: ProjectId,
+) -> Result<(Vec<Person>, Vec<Action>), RepoError> {
+    let org = scope.membership().org_id().as_uuid();
+    let people = sqlx::query!(
+        r#"
+        select u.id, u.display_name
+        from users u
+        where u.id in (select e.actor_user_id from audit_events e
+                       where e.org_id = $1 and e.project_id = $2)
+        order by u.display_name, u.id
+        "#,
+        org,
+        project.as_uuid()
+    )
+    .fetch_all(scope.conn())
+    .await?
+    .into_iter()
+    .map(|r| Person {
+        id: UserId::from_db(r.id),
+        name: r.display_name,
+    })
+    .collect();
+    let names = sqlx::query_scalar!(
+        "select distinct e.action from audit_events e where e.org_id = $1 and e.project_id = $2",
+        org,
+        project.as_uuid()
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    // In the registry's order; a name the code no longer knows is not
+    // offered (its rows still show, as their raw action).
+    let actions = Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| names.iter().any(|n| n == a.as_str()))
+        .collect();
+    Ok((people, actions))
 }
 
 fn role_label(v: Option<&serde_json::Value>) -> String {
@@ -278,6 +347,67 @@ impl Entry {
             Some(Action::ClientRestored) => {
                 format!("{actor} restored {}", self.client())
             }
+            Some(Action::ReverseInvitationSent) => {
+                format!("{actor} invited {email} to offplan for {}", self.client())
+            }
+            Some(Action::ReverseInvitationRefreshed) => {
+                format!(
+                    "{actor} sent {email} a new invitation link for {}",
+                    self.client()
+                )
+            }
+            Some(Action::ReverseInvitationAccepted) => {
+                format!(
+                    "{actor} accepted the invitation for {} and joined offplan",
+                    self.client()
+                )
+            }
+            Some(Action::ReverseInvitationDeclined) => {
+                format!(
+                    "The invitation to {email} for {} was declined",
+                    self.client()
+                )
+            }
+            Some(Action::PartnerInvited) => match m.get("partner_name").and_then(|n| n.as_str()) {
+                Some(org) => format!(
+                    "{actor} invited {org} to {} as {}",
+                    self.project(),
+                    kind_label(m)
+                ),
+                None => format!(
+                    "{actor} invited {email} to {} as {}",
+                    self.project(),
+                    kind_label(m)
+                ),
+            },
+            Some(Action::PartnerInvitationRevoked) => {
+                format!(
+                    "{actor} withdrew an invitation to {} ({})",
+                    self.project(),
+                    kind_label(m)
+                )
+            }
+            Some(Action::PartnerInvitationDeclined) => {
+                format!(
+                    "An invitation to {} as {} was declined",
+                    self.project(),
+                    kind_label(m)
+                )
+            }
+            Some(Action::PartnerJoined) => format!(
+                "{actor} brought {} into {} as {}",
+                partner_name(m),
+                self.project(),
+                kind_label(m)
+            ),
+            Some(Action::PartnerRemoved) => format!(
+                "{actor} removed {} from {}; {} units set aside",
+                partner_name(m),
+                self.project(),
+                m.get("units_set_aside")
+                    .and_then(|n| n.as_i64())
+                    .unwrap_or(0)
+            ),
             None => format!("{actor}: {}", self.action),
         }
     }
@@ -295,6 +425,23 @@ impl Entry {
             })
             .unwrap_or_else(|| "a project".to_owned())
     }
+}
+
+/// "an agency": the partner kind an event carries.
+fn kind_label(m: &serde_json::Value) -> &'static str {
+    match m.get("kind").and_then(|k| k.as_str()) {
+        Some("studio") => "a studio",
+        Some("agency") => "an agency",
+        _ => "a partner",
+    }
+}
+
+/// The partner organisation's name as the event recorded it.
+fn partner_name(m: &serde_json::Value) -> String {
+    m.get("partner_name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("an organisation")
+        .to_owned()
 }
 
 fn stock_mode_label(v: Option<&serde_json::Value>) -> &'static str {

@@ -8,6 +8,9 @@
 //!   invitation accepted or declined by link, a sign-in seen by each
 //!   organisation of the person, operator commands) use the crate-private
 //!   [`append_to`], after [`super::tenant::set_tenant`].
+//! - **Events on a project** go into the project owner's chain with the
+//!   project set, whoever wrote them; a partner's member's also into the
+//!   partner's chain as a twin ([`append_project_event`]).
 //! - **Closed registry**: the action and its metadata keys come from
 //!   [`Action`]; an unregistered key is refused before anything is written.
 //! - **Hash chain per organisation**: a writer locks the organisation's
@@ -20,10 +23,13 @@
 //! - **Insert-only**: `offplan_app` may insert and read, nothing else (R8.2).
 
 pub mod log;
+mod project;
 mod registry;
 pub mod verify;
 
-pub use registry::Action;
+pub use project::append_project_event;
+pub(crate) use project::append_to_both;
+pub use registry::{Action, ACTOR_ORG, OWNER_ORG};
 
 use super::{tenant, Scope};
 use crate::domain::{OrgId, ProjectId, UserId};
@@ -42,6 +48,7 @@ pub struct Pii {
 
 /// An event to append; its organisation is the chain it is appended to
 /// (the scope's, for [`append`]).
+#[derive(Clone, Debug)]
 pub struct NewEvent {
     pub actor: Option<UserId>,
     pub project: Option<ProjectId>,
@@ -87,6 +94,25 @@ impl NewEvent {
     pub fn pii(mut self, pii: Pii) -> Self {
         self.pii = Some(pii);
         self
+    }
+
+    /// The first metadata key neither the action's registry entry lists nor
+    /// the cross-organisation keys allow here: [`ACTOR_ORG`] on an event
+    /// carrying a project, [`OWNER_ORG`] on one about a project (target
+    /// type `project`) carrying none (its twin in the partner's chain).
+    pub fn unregistered_key(&self) -> Option<&str> {
+        let allowed = self.action.metadata_keys();
+        let Some(map) = self.metadata.as_object() else {
+            return Some("(not an object)");
+        };
+        let cross_org = |k: &str| match k {
+            ACTOR_ORG => self.project.is_some(),
+            OWNER_ORG => self.project.is_none() && self.target_type == Some("project"),
+            _ => false,
+        };
+        map.keys()
+            .map(String::as_str)
+            .find(|k| !allowed.contains(k) && !cross_org(k))
     }
 }
 
@@ -194,7 +220,7 @@ pub(crate) async fn append_to(
     org: OrgId,
     event: &NewEvent,
 ) -> Result<i64, sqlx::Error> {
-    if let Some(key) = event.action.unregistered_key(&event.metadata) {
+    if let Some(key) = event.unregistered_key() {
         return Err(sqlx::Error::Encode(Box::new(UnregisteredKey {
             action: event.action.as_str(),
             key: key.to_owned(),

@@ -85,7 +85,41 @@ registry! {
         ["name_changed", "slug_from", "slug_to", "status_from", "status_to"];
     /// R6.1: the stock mode was toggled, before and after.
     ProjectStockModeChanged => "project.stock_mode_changed", ["from", "to"];
+    /// R5.2: a forward invitation to join the project as a studio or an
+    /// agency (`partner_org` when it names an existing organisation; the
+    /// email, if any, is personal data and goes to the PII part).
+    PartnerInvited => "partner.invited", ["kind", "partner_org", "partner_name", "refreshed"];
+    PartnerInvitationRevoked => "partner.invitation_revoked", ["kind"];
+    PartnerInvitationDeclined => "partner.invitation_declined", ["kind"];
+    /// R1.7: an organisation was admitted as a partner by accepting
+    /// (`created`: it was created in the flow). Written into the owner's
+    /// chain and, as a twin with `owner_org`, into the partner's.
+    PartnerJoined => "partner.joined",
+        ["kind", "partner_org", "partner_name", "invitation_id", "created"];
+    /// R1.7: the owner removed a partner; its units were set aside.
+    PartnerRemoved => "partner.removed",
+        ["kind", "partner_org", "partner_name", "units_set_aside"];
+    /// R5.3: a Studio invited its client's developer (target: the client);
+    /// `wording`: the version id of the legal-basis text the inviter
+    /// confirmed. The address is personal data (the personal-data part).
+    ReverseInvitationSent => "reverse_invitation.sent", ["wording", "invitation_id"];
+    /// R5.3: a pending one to the same address re-issued (new link, 30 days).
+    ReverseInvitationRefreshed => "reverse_invitation.refreshed", ["wording", "invitation_id"];
+    /// R5.3: accepted; the client is now linked to `linked_org_id`, a new
+    /// Free Guest organisation.
+    ReverseInvitationAccepted => "reverse_invitation.accepted", ["invitation_id", "linked_org_id"];
+    ReverseInvitationDeclined => "reverse_invitation.declined", ["invitation_id"];
 }
+
+/// The acting organisation, on an event in a project owner's chain that a
+/// partner's member wrote (docs/decisions.md, "Whose chain a partner's
+/// event goes into (issue 12)"). Any action may carry it, on an event that
+/// carries a project: `NewEvent::unregistered_key` lets it through there.
+pub const ACTOR_ORG: &str = "actor_org";
+/// The owning organisation, on the twin of such an event in the partner's
+/// own chain (no project; the target is the project). Any action may carry
+/// it, on an event whose target is a project and that carries none.
+pub const OWNER_ORG: &str = "owner_org";
 
 impl Action {
     pub fn parse(s: &str) -> Option<Action> {
@@ -118,6 +152,15 @@ impl Action {
             Action::ProjectCreated => "Project created",
             Action::ProjectUpdated => "Project settings changed",
             Action::ProjectStockModeChanged => "Stock mode changed",
+            Action::PartnerInvited => "Partner invited",
+            Action::PartnerInvitationRevoked => "Partner invitation withdrawn",
+            Action::PartnerInvitationDeclined => "Partner invitation declined",
+            Action::PartnerJoined => "Partner joined",
+            Action::PartnerRemoved => "Partner removed",
+            Action::ReverseInvitationSent => "Client invited",
+            Action::ReverseInvitationRefreshed => "Client invitation refreshed",
+            Action::ReverseInvitationAccepted => "Client invitation accepted",
+            Action::ReverseInvitationDeclined => "Client invitation declined",
         }
     }
 

@@ -9,6 +9,8 @@
 //!   expires_at > now()`): fifty concurrent accepts make one membership,
 //!   and the other forty-nine find it already accepted.
 
+pub mod forward;
+pub mod reverse;
 mod throttle;
 
 pub use throttle::{

@@ -132,7 +132,19 @@ pub(super) async fn check_hourly(
     actor: UserId,
     adding: i64,
 ) -> Result<(), InviteError> {
-    let actions: Vec<&str> = MAIL_ACTIONS.iter().map(|a| a.as_str()).collect();
+    check_hourly_of(conn, org, actor, adding, &MAIL_ACTIONS).await
+}
+
+/// [`check_hourly`] counting the mails that `mail_actions` stand for (the
+/// reverse invitations count their own, `reverse::MAIL_ACTIONS`).
+pub(super) async fn check_hourly_of(
+    conn: &mut PgConnection,
+    org: OrgId,
+    actor: UserId,
+    adding: i64,
+    mail_actions: &[Action],
+) -> Result<(), InviteError> {
+    let actions: Vec<&str> = mail_actions.iter().map(|a| a.as_str()).collect();
     let r = sqlx::query!(
         r#"
         select count(*) as "org_sent!",
@@ -184,18 +196,30 @@ pub(super) async fn check_recently_sent(
     org: OrgId,
     emails: &[&str],
 ) -> Result<(), InviteError> {
+    check_recently_sent_of(conn, org, "personal", emails).await
+}
+
+/// [`check_recently_sent`] among the pending invitations of `kind`
+/// (`invitation_kind`: `personal`, `reverse`).
+pub(super) async fn check_recently_sent_of(
+    conn: &mut PgConnection,
+    org: OrgId,
+    kind: &str,
+    emails: &[&str],
+) -> Result<(), InviteError> {
     let rows = sqlx::query!(
         r#"
         select email as "email!",
                ceil(extract(epoch from last_sent_at + make_interval(mins => $3) - now()))::int as wait
         from invitations
-        where org_id = $1 and kind = 'personal' and status = 'pending'
+        where org_id = $1 and kind = $4::text::invitation_kind and status = 'pending'
           and email = any($2::text[]) and last_sent_at > now() - make_interval(mins => $3)
         order by email
         "#,
         org.as_uuid(),
         emails as &[&str],
         RESEND_COOLDOWN_MINUTES,
+        kind,
     )
     .fetch_all(&mut *conn)
     .await?;

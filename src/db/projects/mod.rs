@@ -1,24 +1,20 @@
 //! Projects visible to the scope's organisation: its own, and those it is an
 //! admitted partner of (SPEC R1.6, R1.7); how a project URL resolves,
 //! following a renamed project's old slugs (R7.1). The changes — creating a
-//! project, its settings, its stock mode — are in [`manage`].
+//! project, its settings, its stock mode — are in [`manage`]; its activity
+//! log (R8.4) in [`activity`].
 
+mod activity;
 mod manage;
+pub mod partners;
 
-pub use crate::domain::{ProjectStatus, StockMode};
+pub use crate::domain::{PartnerKind, ProjectStatus, StockMode};
+pub use activity::{activity, activity_choices};
 pub use manage::{create, set_stock_mode, update_settings, NewProject, ProjectSettings};
 
 use super::{RepoError, Scope};
 use crate::domain::{ClientId, OrgId, ProjectId};
 use serde::{Deserialize, Serialize};
-
-/// What kind of partner an organisation is on a project (`partner_kind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "partner_kind", rename_all = "snake_case")]
-enum PartnerKind {
-    Studio,
-    Agency,
-}
 
 /// How the scope's organisation relates to a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +23,9 @@ pub enum Relation {
     Owner,
     StudioPartner,
     AgencyPartner,
+    /// The organisation a studio's client joined as (R5.3): it sees the
+    /// studio's projects for that client, read-only.
+    Client,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,9 +57,10 @@ fn relation(owner: bool, partner_kind: Option<PartnerKind>) -> Relation {
     match (owner, partner_kind) {
         (true, _) => Relation::Owner,
         (false, Some(PartnerKind::Studio)) => Relation::StudioPartner,
-        // An agency partner; no kind cannot happen (the query keeps only
-        // owned or partnered projects), and is given the narrower view.
-        (false, Some(PartnerKind::Agency) | None) => Relation::AgencyPartner,
+        (false, Some(PartnerKind::Agency)) => Relation::AgencyPartner,
+        // Neither owned nor partnered: the query keeps it only when the
+        // organisation is the project's client (R5.3).
+        (false, None) => Relation::Client,
     }
 }
 
@@ -112,6 +112,17 @@ pub async fn get(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError>
         .ok_or(RepoError::NotFound)
 }
 
+/// One of the scope's own projects by id, for what only its owner may do
+/// (its partners, its invitations); a partnered or another tenant's
+/// project is `NotFound`.
+pub(crate) async fn get_own(scope: &mut Scope, id: ProjectId) -> Result<Project, RepoError> {
+    let project = get(scope, id).await?;
+    if project.relation != Relation::Owner {
+        return Err(RepoError::NotFound);
+    }
+    Ok(project)
+}
+
 /// The projects the scope's organisation owns or is an active partner of;
 /// optionally just one, by id or by the slug of one of its own projects.
 /// Archived projects are left out of the list but found by id or slug.
@@ -137,7 +148,8 @@ async fn visible(
         left join project_partners pp
           on pp.org_id = p.org_id and pp.project_id = p.id
          and pp.partner_org_id = $1 and pp.status = 'active'
-        where (p.org_id = $1 or pp.partner_org_id is not null)
+        where (p.org_id = $1 or pp.partner_org_id is not null
+               or app_is_client_of(p.org_id, p.client_id))
           and ($2::uuid is null or p.id = $2)
           and ($3::text is null or (p.slug = $3 and p.org_id = $1))
           and ($2::uuid is not null or $3::text is not null or p.status <> 'archived')
@@ -192,7 +204,8 @@ pub async fn resolve_own(scope: &mut Scope, slug: &str) -> Result<SlugLookup, Re
 /// A partnered project as its partner's members reach it (R1.7, R7.1):
 /// the project of the organisation at `owner_subdomain` whose current (or
 /// old) slug is `slug`, when the scope's organisation is an active partner
-/// of it. The owner itself gets `NotFound` here: it uses its own URL.
+/// of it, or the organisation its client joined as (R5.3). The owner itself
+/// gets `NotFound` here: it uses its own URL.
 #[tracing::instrument(skip(scope))]
 pub async fn resolve_partnered(
     scope: &mut Scope,
@@ -205,10 +218,11 @@ pub async fn resolve_partnered(
         select p.id, p.slug
         from projects p
         join public_org_brands b on b.id = p.org_id and b.subdomain = $2
-        join project_partners pp
+        left join project_partners pp
           on pp.org_id = p.org_id and pp.project_id = p.id
          and pp.partner_org_id = $1 and pp.status = 'active'
         where p.org_id <> $1
+          and (pp.partner_org_id is not null or app_is_client_of(p.org_id, p.client_id))
           and (p.slug = $3
                or exists (select 1 from project_slug_redirects r
                           where r.org_id = p.org_id and r.project_id = p.id

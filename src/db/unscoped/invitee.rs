@@ -59,19 +59,59 @@ pub(super) struct Found {
     pub(super) state: InvitationState,
 }
 
-/// Finds the invitation a token names, in a transaction that then belongs to
-/// its organisation. `None`: no such token.
+/// Finds the personal invitation a token names, in a transaction that then
+/// belongs to its organisation. `None`: no such token.
 pub(super) async fn find(
     conn: &mut PgConnection,
     hash: &TokenHash,
     user: Option<UserId>,
 ) -> Result<Option<Found>, sqlx::Error> {
+    let Some(found) = locate(conn, hash, user, "personal").await? else {
+        return Ok(None);
+    };
+    // The kind's shape check gives a personal invitation its role.
+    let Some(role) = found.role else {
+        return Ok(None);
+    };
+    Ok(Some(Found {
+        org: found.org,
+        id: found.id,
+        email: found.email,
+        role,
+        state: found.state,
+    }))
+}
+
+/// An invitation of any kind as [`locate`] finds it.
+pub(super) struct Located {
+    pub(super) org: Uuid,
+    pub(super) id: Uuid,
+    /// Empty for a forward invitation to an organisation (it has none).
+    pub(super) email: String,
+    /// Personal: the role granted.
+    pub(super) role: Option<Role>,
+    /// Reverse: the inviting studio's client.
+    pub(super) client_id: Option<Uuid>,
+    pub(super) state: InvitationState,
+}
+
+/// Finds the invitation of `kind` (`invitation_kind`) a token names, in a
+/// transaction that then belongs to its organisation. `None`: no such
+/// token, or one of another kind.
+pub(super) async fn locate(
+    conn: &mut PgConnection,
+    hash: &TokenHash,
+    user: Option<UserId>,
+    kind: &str,
+) -> Result<Option<Located>, sqlx::Error> {
     tenant::prove_token(conn, hash).await?;
     let Some(row) = sqlx::query!(
-        r#"select org_id, id, token_hash, email as "email!", role as "role!: Role",
+        r#"select org_id, id, token_hash, coalesce(email::text, '') as "email!",
+                  role as "role: Role", client_id,
                   status as "status: Status", (expires_at <= now()) as "expired!"
-           from invitations where token_hash = $1 and kind = 'personal'"#,
-        hash.as_bytes().as_slice()
+           from invitations where token_hash = $1 and kind = $2::text::invitation_kind"#,
+        hash.as_bytes().as_slice(),
+        kind
     )
     .fetch_optional(&mut *conn)
     .await?
@@ -90,11 +130,12 @@ pub(super) async fn find(
         (Status::Declined, _) => InvitationState::Declined,
         (Status::Revoked, _) => InvitationState::Revoked,
     };
-    Ok(Some(Found {
+    Ok(Some(Located {
         org: row.org_id,
         id: row.id,
         email: row.email,
         role: row.role,
+        client_id: row.client_id,
         state,
     }))
 }

@@ -23,6 +23,8 @@
 //! | [`signup`] | sign-up: the account and its first organisation |
 //! | [`invitee`] | an invitation by its token: view, accept, decline |
 //! | [`invitee_signup`] | signing up from an invitation |
+//! | [`partner_invitee`] | a forward invitation by its token: view, accept (as an organisation of the person's or a new one), sign up, decline |
+//! | [`client_invitee`] | a reverse invitation by its token: view, accept (a Free Guest organisation), decline, sign up |
 //! | [`limits`] | rate limits and the failed-token burst alert |
 //! | [`events`] | security events the web layer records itself |
 //! | [`outbox`] | outbox delivery and purge, the development outbox page |
@@ -30,6 +32,7 @@
 //! | [`provision`] | an operator provisioning an organisation (owner role) |
 
 pub mod brand;
+pub mod client_invitee;
 pub mod events;
 pub mod google;
 pub mod invitee;
@@ -37,6 +40,7 @@ pub mod invitee_signup;
 pub mod limits;
 pub mod operator;
 pub mod outbox;
+pub mod partner_invitee;
 pub mod password;
 pub mod provision;
 pub mod public_projects;
@@ -45,9 +49,14 @@ pub mod signup;
 pub mod totp;
 pub mod verification;
 
+pub use client_invitee::ClientInvitationView;
 pub use google::{GoogleIdentity, GoogleMatch};
 pub use invitee::{AcceptOutcome, InvitationView};
 pub use invitee_signup::{InviteeSignup, InviteeSignupError};
+pub use partner_invitee::{
+    AcceptAs, PartnerAcceptError, PartnerAcceptOutcome, PartnerChoice, PartnerInvitationView,
+    PartnerJoined, PartnerSignup,
+};
 pub use password::ResetTarget;
 pub use provision::{provision, Provision, Provisioned};
 pub use public_projects::PublicProject;

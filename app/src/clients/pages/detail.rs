@@ -91,6 +91,16 @@ fn Client(view: ClientView, actions: Actions) -> impl IntoView {
         </section>
     }
     .into_any();
+    // R5.3: an Owner or Admin invites a client not on offplan yet.
+    let invite = (view.can_manage && view.archived.is_none() && view.platform == Platform::NotYet)
+        .then(|| {
+            view! {
+                <crate::clients::invite::InviteClientCard
+                    client_id=view.id.to_string()
+                    email=view.contact_email.clone() />
+            }
+            .into_any()
+        });
     let projects = view! { <Projects view=view.clone() /> }.into_any();
     let details = if view.can_manage {
         view! { <EditClient view=view.clone() action=actions.update /> }.into_any()
@@ -104,6 +114,7 @@ fn Client(view: ClientView, actions: Actions) -> impl IntoView {
         <div class="stack">
             {header}
             {status}
+            {invite}
             {projects}
             {details}
             {archive}

@@ -82,6 +82,10 @@ fn Clients(
     }
     .into_any();
     let can_manage = view.can_manage;
+    // R5.3: the funnel of the studio's invitations to its clients.
+    let funnel = can_manage.then(|| {
+        view! { <p><a href="/clients/invitations">"Client invitations to offplan"</a></p> }
+    });
     // The add form belongs with the current clients, not the archived ones.
     let add = move || (can_manage && !archived.get()).then(|| view! { <AddClient create /> });
     let org_name = view.org_name.clone();
@@ -123,6 +127,7 @@ fn Clients(
     view! {
         <div class="stack stack--wide">
             {header}
+            {funnel}
             {add}
             {list}
         </div>

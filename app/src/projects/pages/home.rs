@@ -64,8 +64,15 @@ fn ProjectHome(p: ProjectView) -> impl IntoView {
         ),
     };
     let manage = (p.can_edit || p.can_toggle_stock).then(|| {
-        view! { <p><a class="button button--outline" href=format!("{}/settings", p.href)>"Project settings"</a></p> }
+        view! { <a class="button button--outline" href=format!("{}/settings", p.href)>"Project settings"</a> }
     });
+    // R8.4: the roles that may see the activity log but not the settings
+    // (a Content Editor) reach it from here too.
+    let activity = p.can_view_activity.then(|| {
+        view! { <a class="button button--quiet" href=format!("{}/settings/activity", p.href)>"Activity log"</a> }
+    });
+    let manage = (manage.is_some() || activity.is_some())
+        .then(|| view! { <p class="form__actions">{manage}{activity}</p> });
     view! {
         <Title text=html_text(p.name.clone()) />
         <div class="stack stack--wide">

@@ -11,7 +11,7 @@ use offplan::{
     AppError,
 };
 
-use super::refused;
+use super::{refused, SettingsTabs};
 use crate::{
     projects::{load_project, ProjectPage, ProjectView, SetStockMode, UpdateProject},
     ui::{last_error, navigate_on_success, Field, FormError, MovedTo, PageHeader, Submit},
@@ -61,6 +61,7 @@ fn Settings(p: ProjectView, stock: ServerAction<SetStockMode>) -> impl IntoView 
         <div class="stack">
             <PageHeader title="Project settings" lead=p.name.clone()>
                 <p><a href=p.href.clone()>"Back to the project"</a></p>
+                <SettingsTabs href=p.href.clone() current="settings" settings=true activity=p.can_view_activity partners=p.can_edit />
             </PageHeader>
             {general}
             {stock_mode}

@@ -61,17 +61,17 @@ pub async fn count_failed_token_lookup(db: &offplan::db::Gate, burst: crate::ssr
 
 /// What a token lookup needs from the request, captured up front.
 #[cfg(feature = "ssr")]
-pub(super) struct TokenRequest {
-    pub(super) db: offplan::db::Gate,
-    pub(super) auth: crate::ssr::AuthServices,
-    pub(super) bucket: String,
-    pub(super) meta: offplan::db::RequestMeta,
+pub(crate) struct TokenRequest {
+    pub(crate) db: offplan::db::Gate,
+    pub(crate) auth: crate::ssr::AuthServices,
+    pub(crate) bucket: String,
+    pub(crate) meta: offplan::db::RequestMeta,
     failed: FailedLookup,
 }
 
 #[cfg(feature = "ssr")]
 impl TokenRequest {
-    pub(super) fn capture() -> Result<Self, AppError> {
+    pub(crate) fn capture() -> Result<Self, AppError> {
         use crate::ssr;
         Ok(TokenRequest {
             db: ssr::gate()?,
@@ -82,7 +82,7 @@ impl TokenRequest {
         })
     }
 
-    pub(super) async fn parse(&self, token: &str) -> Result<offplan::token::TokenHash, AppError> {
+    pub(crate) async fn parse(&self, token: &str) -> Result<offplan::token::TokenHash, AppError> {
         match offplan::token::Token::parse(token) {
             Some(t) => Ok(t.hash()),
             None => Err(self.miss().await),
@@ -90,7 +90,7 @@ impl TokenRequest {
     }
 
     /// A token that names nothing: a 404, counted for the burst alert (R5.5).
-    pub(super) async fn miss(&self) -> AppError {
+    pub(crate) async fn miss(&self) -> AppError {
         self.failed
             .count(&self.db, self.auth.limits.token_burst)
             .await;

@@ -14,7 +14,7 @@ use offplan::{domain::InvitationState, policy::Role, AppError};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use lookup::TokenRequest;
+pub(crate) use lookup::TokenRequest;
 #[cfg(feature = "ssr")]
 pub use lookup::{count_failed_token_lookup, FailedLookup};
 pub use page::InvitePage;
@@ -125,7 +125,12 @@ pub async fn decline_invite(token: String) -> Result<(), AppError> {
 
 /// Signed in as the wrong account (R5.6): sign out, come straight back.
 #[server(endpoint = "invite/switch")]
-pub async fn switch_account(token: String) -> Result<String, AppError> {
+pub async fn switch_account(
+    token: String,
+    // Which landing page to return to: a personal invitation's (empty) or
+    // a forward one's (`partner`) or a reverse one's (`client`).
+    #[server(default)] landing: String,
+) -> Result<String, AppError> {
     use crate::ssr::{self, keys};
     // Only a well-formed token goes into the redirect: anything else (a
     // carriage return, 2 MB of text) names no invitation, and signing the
@@ -138,7 +143,11 @@ pub async fn switch_account(token: String) -> Result<String, AppError> {
     let session = ssr::session().await?;
     let _ = session.remove_value(keys::LOGIN).await;
     session.flush().await.map_err(ssr::internal)?;
-    let url = format!("/invite/{}", token.expose());
+    let url = match landing.as_str() {
+        "partner" => format!("/partner-invite/{}", token.expose()),
+        "client" => format!("/client-invite/{}", token.expose()),
+        _ => format!("/invite/{}", token.expose()),
+    };
     ssr::redirect_plain_form(&url);
     Ok(url)
 }

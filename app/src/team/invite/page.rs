@@ -9,7 +9,8 @@ use super::{
     load_invitation, AcceptInvite, DeclineInvite, InviteLanding, InviteSignup, SwitchAccount,
 };
 use crate::ui::{
-    last_error, navigate_on_success, ErrorPage, Field, FormError, NewPasswordField, Submit,
+    last_error, navigate_on_success, ErrorPage, Field, FormError, LinkNotice, NewPasswordField,
+    Submit,
 };
 
 #[component]
@@ -23,7 +24,7 @@ pub fn InvitePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match landing.await {
                     Ok(l) => view! { <Landing l token=token() /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <Gone title="This invitation link isn't valid"
+                    Err(AppError::NotFound) => view! { <LinkNotice title="This invitation link isn't valid"
                         body="Check that you copied the whole link from the email. If it still doesn't work, ask the person who invited you to send a new one." status=404 /> }.into_any(),
                     Err(err) => view! { <ErrorPage err /> }.into_any(),
                 }
@@ -33,34 +34,15 @@ pub fn InvitePage() -> impl IntoView {
 }
 
 #[component]
-fn Gone(
-    title: &'static str,
-    body: &'static str,
-    #[prop(default = 200)] status: u16,
-) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::ssr::set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK));
-    #[cfg(not(feature = "ssr"))]
-    let _ = status;
-    view! {
-        <section class="auth-card" aria-labelledby="invite-title">
-            <h1 id="invite-title">{title}</h1>
-            <p>{body}</p>
-            <p><a class="button button--outline" href="/">"Go to the home page"</a></p>
-        </section>
-    }
-}
-
-#[component]
 fn Landing(l: InviteLanding, token: String) -> impl IntoView {
     match l.state {
-        InvitationState::Expired => view! { <Gone title="This invitation has expired"
+        InvitationState::Expired => view! { <LinkNotice title="This invitation has expired"
             body="Invitations are valid for 7 days. Ask the person who invited you to send a new one." /> }.into_any(),
-        InvitationState::Revoked => view! { <Gone title="This invitation was withdrawn"
+        InvitationState::Revoked => view! { <LinkNotice title="This invitation was withdrawn"
             body="The organisation withdrew it. If you think that's a mistake, contact the person who invited you." /> }.into_any(),
-        InvitationState::Accepted => view! { <Gone title="This invitation has already been used"
+        InvitationState::Accepted => view! { <LinkNotice title="This invitation has already been used"
             body="Each invitation link works once. If it was you, sign in to reach the organisation." /> }.into_any(),
-        InvitationState::Declined => view! { <Gone title="This invitation was declined"
+        InvitationState::Declined => view! { <LinkNotice title="This invitation was declined"
             body="Each invitation link works once. Ask for a new invitation if you change your mind." /> }.into_any(),
         InvitationState::Valid => view! { <ValidInvitation l token /> }.into_any(),
     }

@@ -1,0 +1,226 @@
+//! The forward invitation's landing page: one calm page per state; for a
+//! valid one, whom it is for and how to accept (as one of your
+//! organisations, as a new one, or by signing up).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use offplan::{domain::InvitationState, AppError};
+
+use crate::{
+    projects::partners::landing::{
+        load_partner_invite, AcceptPartnerInvite, DeclinePartnerInvite, PartnerInviteSignup,
+        PartnerLanding,
+    },
+    team::invite::SwitchAccount,
+    ui::{
+        last_error, navigate_on_success, ErrorPage, Field, FormError, LinkNotice, NewPasswordField,
+        Submit,
+    },
+};
+
+#[component]
+pub fn PartnerInvitePage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let landing = Resource::new_blocking(token, load_partner_invite);
+    view! {
+        <Title text="Partner invitation" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match landing.await {
+                    Ok(l) => view! { <Landing l token=token() /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <LinkNotice title="This invitation link isn't valid"
+                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the person who invited you to send a new one." status=404 /> }.into_any(),
+                    Err(err) => view! { <ErrorPage err /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Landing(l: PartnerLanding, token: String) -> impl IntoView {
+    match l.state {
+        InvitationState::Expired => view! { <LinkNotice title="This invitation has expired"
+            body="Partner invitations are valid for 7 days. Ask the person who invited you to send a new one." /> }.into_any(),
+        InvitationState::Revoked => view! { <LinkNotice title="This invitation was withdrawn"
+            body="The project's owner withdrew it. If you think that's a mistake, contact the person who invited you." /> }.into_any(),
+        InvitationState::Accepted => view! { <LinkNotice title="This invitation has already been used"
+            body="Each invitation link works once. If it was you, sign in: the project is in your organisation's workspace." /> }.into_any(),
+        InvitationState::Declined => view! { <LinkNotice title="This invitation was declined"
+            body="Each invitation link works once. Ask for a new invitation if you change your mind." /> }.into_any(),
+        InvitationState::Valid => view! { <Valid l token /> }.into_any(),
+    }
+}
+
+#[component]
+fn Valid(l: PartnerLanding, token: String) -> impl IntoView {
+    let decline = ServerAction::<DeclinePartnerInvite>::new();
+    let decline_error = last_error(decline);
+    let whom = match (&l.partner_org_name, &l.email) {
+        (Some(org), _) => org.clone(),
+        (None, Some(email)) => email.clone(),
+        (None, None) => "you".to_owned(),
+    };
+    let intro = view! {
+        <h1 id="invite-title">{format!("Work on {}", l.project_name)}</h1>
+        <p class="lead">
+            <strong>{l.inviter.clone()}</strong>" of "{l.owner_name.clone()}" invited "<strong>{whom}</strong>
+            " to work on "<strong>{l.project_name.clone()}</strong>" as "{article(&l.kind)}" "<strong>{l.kind_label.to_lowercase()}</strong>"."
+        </p>
+        <p class="muted">"Valid until "{l.expires.clone()}"."</p>
+    };
+    let body = match (&l.viewer, &l.email) {
+        (Some(viewer), Some(invited)) if !viewer.eq_ignore_ascii_case(invited) => view! {
+            <WrongAccount viewer=viewer.clone() invited=invited.clone() token=token.clone() />
+        }
+        .into_any(),
+        (Some(_), _) => view! { <Choose l=l.clone() token=token.clone() /> }.into_any(),
+        (None, Some(_)) => view! { <NewPerson l=l.clone() token=token.clone() /> }.into_any(),
+        (None, None) => view! { <SignInFirst token=token.clone() org=l.partner_org_name.clone().unwrap_or_default() /> }.into_any(),
+    };
+    let declined = move || matches!(decline.value().get(), Some(Ok(())));
+    view! {
+        <section class="auth-card auth-card--wide" aria-labelledby="invite-title">
+            {move || declined().then(|| view! {
+                <h1>"Invitation declined"</h1>
+                <p role="status">"Thanks for letting us know. The link no longer works."</p>
+            })}
+            <div hidden=declined>
+                {intro}
+                {body}
+                <FormError error=decline_error />
+                <ActionForm action=decline attr:class="form form--quiet">
+                    <input type="hidden" name="token" value=token.clone() />
+                    <button type="submit" class="button button--quiet" disabled=move || decline.pending().get()>
+                        {move || if decline.pending().get() { "Declining…" } else { "Decline invitation" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+fn article(kind: &str) -> &'static str {
+    if kind == "agency" {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn login_href(token: &str) -> String {
+    format!("/login?next=%2Fpartner-invite%2F{token}")
+}
+
+#[component]
+fn SignInFirst(token: String, org: String) -> impl IntoView {
+    view! {
+        <p>{format!("Sign in as the Owner or an Admin of {org} to accept for it.")}</p>
+        <p><a class="button button--brand" href=login_href(&token)>"Sign in to accept"</a></p>
+    }
+}
+
+/// Signed in: pick one of your organisations, or create one (unless a
+/// particular organisation was invited).
+#[component]
+fn Choose(l: PartnerLanding, token: String) -> impl IntoView {
+    let accept = ServerAction::<AcceptPartnerInvite>::new();
+    navigate_on_success(accept);
+    let error = last_error(accept);
+    let may_create = l.partner_org_name.is_none();
+    let eligible: Vec<_> = l
+        .choices
+        .iter()
+        .filter(|c| !c.already_partner)
+        .cloned()
+        .collect();
+    let first = eligible
+        .first()
+        .map(|c| c.id.to_string())
+        .unwrap_or_else(|| "new".to_owned());
+    let org_error = error;
+    let none_left = eligible.is_empty() && !may_create;
+    view! {
+        {none_left.then(|| view! {
+            <div class="alert alert--warning" role="alert">
+                "None of your organisations can accept this: you must be the Owner or an Admin of the invited organisation."
+            </div>
+        })}
+        <FormError error />
+        <ActionForm action=accept attr:class="form">
+            <input type="hidden" name="token" value=token />
+            <fieldset class="choices">
+                <legend class="field__label">"Which organisation joins?"</legend>
+                {eligible.into_iter().map(|c| {
+                    let id = c.id.to_string();
+                    let checked = id == first;
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="org" value=id checked=checked />
+                            <span><strong>{c.name}</strong><span class="muted">{format!(" — {}{}", c.subdomain, l.domain_suffix)}</span></span>
+                        </label>
+                    }
+                }).collect_view()}
+                {may_create.then(|| view! {
+                    <label class="choice">
+                        <input type="radio" name="org" value="new" checked=first == "new" />
+                        <span>{format!("A new {} organisation", l.kind_label.to_lowercase())}</span>
+                    </label>
+                })}
+            </fieldset>
+            {may_create.then(|| view! {
+                <p class="muted">"For a new organisation:"</p>
+                <Field name="org_name" label="Organisation name" error=org_error required=false autocomplete="organization" />
+                <Field name="subdomain" label="Its offplan address" error=org_error required=false autocomplete="off"
+                    hint="Lower-case letters, digits and hyphens, such as northstar." />
+            })}
+            {(!none_left).then(|| view! {
+                <Submit pending=accept.pending() label="Accept invitation" busy="Joining…" />
+            })}
+        </ActionForm>
+    }
+}
+
+#[component]
+fn WrongAccount(viewer: String, invited: String, token: String) -> impl IntoView {
+    let switch = ServerAction::<SwitchAccount>::new();
+    navigate_on_success(switch);
+    view! {
+        <div class="alert alert--warning" role="alert">
+            "You're signed in as "<strong>{viewer}</strong>", but this invitation is for "<strong>{invited}</strong>"."
+        </div>
+        <ActionForm action=switch attr:class="form">
+            <input type="hidden" name="token" value=token />
+            <input type="hidden" name="landing" value="partner" />
+            <Submit pending=switch.pending() label="Sign out and continue" busy="Signing out…" />
+        </ActionForm>
+    }
+}
+
+/// Not signed in, invited by email: sign in, or create the account and the
+/// organisation in one go.
+#[component]
+fn NewPerson(l: PartnerLanding, token: String) -> impl IntoView {
+    let signup = ServerAction::<PartnerInviteSignup>::new();
+    navigate_on_success(signup);
+    let error = last_error(signup);
+    let email = l.email.clone().unwrap_or_default();
+    view! {
+        <p>"Already have an offplan account with "<strong>{email.clone()}</strong>"? "
+            <a href=login_href(&token)>"Sign in to accept"</a>"."</p>
+        <h2>"New to offplan? Create your account and organisation"</h2>
+        <FormError error />
+        <ActionForm action=signup attr:class="form">
+            <input type="hidden" name="token" value=token.clone() />
+            <Field name="email_shown" label="Email" error value=email readonly=true required=false />
+            <Field name="name" label="Your name" error autocomplete="name" />
+            <NewPasswordField error />
+            <Field name="org_name" label="Organisation name" error autocomplete="organization" />
+            <Field name="subdomain" label="Its offplan address" error autocomplete="off"
+                hint="Lower-case letters, digits and hyphens, such as northstar." />
+            <Submit pending=signup.pending() label="Create account and join" busy="Creating your account…" />
+        </ActionForm>
+    }
+}
