@@ -27,6 +27,7 @@ mod events;
 mod form;
 mod frame;
 mod header;
+mod invitation;
 mod page;
 mod redirect;
 mod table;
@@ -40,6 +41,7 @@ pub use form::{
 };
 pub use frame::{Framed, Standalone};
 pub use header::SiteHeader;
+pub use invitation::{closed_invitation, ClosedTexts, InvalidInvitationLink, WrongAccount};
 pub use page::{EmptyState, PageHeader, SettingsNav};
 pub use redirect::MovedTo;
 pub use table::DataTable;

@@ -7,15 +7,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use offplan::{domain::InvitationState, AppError};
+use offplan::AppError;
 
 use super::{
     load_client_invite, AcceptClientInvite, ClientInviteLanding, ClientInviteSignup,
     DeclineClientInvite,
 };
-use crate::team::invite::SwitchAccount;
 use crate::ui::{
-    last_error, navigate_on_success, ErrorPage, Field, FormError, NewPasswordField, Submit,
+    closed_invitation, last_error, navigate_on_success, ClosedTexts, ErrorPage, Field, FormError,
+    InvalidInvitationLink, NewPasswordField, Submit, WrongAccount,
 };
 
 #[component]
@@ -29,8 +29,8 @@ pub fn ClientInvitePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match landing.await {
                     Ok(l) => view! { <Landing l token=token() /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <Gone title="This invitation link isn't valid"
-                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the studio that invited you to send a new one." status=404 /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <InvalidInvitationLink
+                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the studio that invited you to send a new one." /> }.into_any(),
                     Err(err) => view! { <ErrorPage err /> }.into_any(),
                 }
             })}
@@ -38,38 +38,16 @@ pub fn ClientInvitePage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Gone(
-    title: &'static str,
-    body: &'static str,
-    #[prop(default = 200)] status: u16,
-) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::ssr::set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK));
-    #[cfg(not(feature = "ssr"))]
-    let _ = status;
-    view! {
-        <section class="auth-card" aria-labelledby="invite-title">
-            <h1 id="invite-title">{title}</h1>
-            <p>{body}</p>
-            <p><a class="button button--outline" href="/">"Go to the home page"</a></p>
-        </section>
-    }
-}
+const CLOSED: ClosedTexts = ClosedTexts {
+    expired: "Invitations to offplan are valid for 30 days. Ask the studio that invited you to send a new one.",
+    revoked: "The studio withdrew it. If you think that's a mistake, contact the person who invited you.",
+    accepted: "Each invitation link works once. If it was you, sign in to reach your workspace.",
+    declined: "Each invitation link works once. Ask the studio for a new invitation if you change your mind.",
+};
 
 #[component]
 fn Landing(l: ClientInviteLanding, token: String) -> impl IntoView {
-    match l.state {
-        InvitationState::Expired => view! { <Gone title="This invitation has expired"
-            body="Invitations to offplan are valid for 30 days. Ask the studio that invited you to send a new one." /> }.into_any(),
-        InvitationState::Revoked => view! { <Gone title="This invitation was withdrawn"
-            body="The studio withdrew it. If you think that's a mistake, contact the person who invited you." /> }.into_any(),
-        InvitationState::Accepted => view! { <Gone title="This invitation has already been used"
-            body="Each invitation link works once. If it was you, sign in to reach your workspace." /> }.into_any(),
-        InvitationState::Declined => view! { <Gone title="This invitation was declined"
-            body="Each invitation link works once. Ask the studio for a new invitation if you change your mind." /> }.into_any(),
-        InvitationState::Valid => view! { <Valid l token /> }.into_any(),
-    }
+    closed_invitation(l.state, &CLOSED).unwrap_or_else(|| view! { <Valid l token /> }.into_any())
 }
 
 #[component]
@@ -93,7 +71,7 @@ fn Valid(l: ClientInviteLanding, token: String) -> impl IntoView {
     let body = match (matches, l.viewer.clone()) {
         (Some(true), _) => view! { <Accept token=token.clone() /> }.into_any(),
         (Some(false), Some(viewer)) => {
-            view! { <WrongAccount viewer invited=l.email.clone() token=token.clone() /> }.into_any()
+            view! { <WrongAccount viewer invited=l.email.clone() token=token.clone() landing="client" /> }.into_any()
         }
         _ => view! { <NewPerson email=l.email.clone() token=token.clone() /> }.into_any(),
     };
@@ -130,22 +108,6 @@ fn Accept(token: String) -> impl IntoView {
         <ActionForm action=accept attr:class="form">
             <input type="hidden" name="token" value=token />
             <Submit pending=accept.pending() label="Accept and create my workspace" busy="Creating your workspace…" />
-        </ActionForm>
-    }
-}
-
-#[component]
-fn WrongAccount(viewer: String, invited: String, token: String) -> impl IntoView {
-    let switch = ServerAction::<SwitchAccount>::new();
-    navigate_on_success(switch);
-    view! {
-        <div class="alert alert--warning" role="alert">
-            "You're signed in as "<strong>{viewer}</strong>", but this invitation is for "<strong>{invited}</strong>"."
-        </div>
-        <ActionForm action=switch attr:class="form">
-            <input type="hidden" name="token" value=token />
-            <input type="hidden" name="landing" value="client" />
-            <Submit pending=switch.pending() label="Sign out and continue" busy="Signing out…" />
         </ActionForm>
     }
 }

@@ -3,14 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use offplan::{domain::InvitationState, AppError};
+use offplan::AppError;
 
-use super::{
-    load_invitation, AcceptInvite, DeclineInvite, InviteLanding, InviteSignup, SwitchAccount,
-};
+use super::{load_invitation, AcceptInvite, DeclineInvite, InviteLanding, InviteSignup};
 use crate::ui::{
-    last_error, navigate_on_success, ErrorPage, Field, FormError, LinkNotice, NewPasswordField,
-    Submit,
+    closed_invitation, last_error, navigate_on_success, ClosedTexts, ErrorPage, Field, FormError,
+    InvalidInvitationLink, NewPasswordField, Submit, WrongAccount,
 };
 
 #[component]
@@ -24,8 +22,8 @@ pub fn InvitePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match landing.await {
                     Ok(l) => view! { <Landing l token=token() /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <LinkNotice title="This invitation link isn't valid"
-                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the person who invited you to send a new one." status=404 /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <InvalidInvitationLink
+                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the person who invited you to send a new one." /> }.into_any(),
                     Err(err) => view! { <ErrorPage err /> }.into_any(),
                 }
             })}
@@ -33,19 +31,17 @@ pub fn InvitePage() -> impl IntoView {
     }
 }
 
+const CLOSED: ClosedTexts = ClosedTexts {
+    expired: "Invitations are valid for 7 days. Ask the person who invited you to send a new one.",
+    revoked: "The organisation withdrew it. If you think that's a mistake, contact the person who invited you.",
+    accepted: "Each invitation link works once. If it was you, sign in to reach the organisation.",
+    declined: "Each invitation link works once. Ask for a new invitation if you change your mind.",
+};
+
 #[component]
 fn Landing(l: InviteLanding, token: String) -> impl IntoView {
-    match l.state {
-        InvitationState::Expired => view! { <LinkNotice title="This invitation has expired"
-            body="Invitations are valid for 7 days. Ask the person who invited you to send a new one." /> }.into_any(),
-        InvitationState::Revoked => view! { <LinkNotice title="This invitation was withdrawn"
-            body="The organisation withdrew it. If you think that's a mistake, contact the person who invited you." /> }.into_any(),
-        InvitationState::Accepted => view! { <LinkNotice title="This invitation has already been used"
-            body="Each invitation link works once. If it was you, sign in to reach the organisation." /> }.into_any(),
-        InvitationState::Declined => view! { <LinkNotice title="This invitation was declined"
-            body="Each invitation link works once. Ask for a new invitation if you change your mind." /> }.into_any(),
-        InvitationState::Valid => view! { <ValidInvitation l token /> }.into_any(),
-    }
+    closed_invitation(l.state, &CLOSED)
+        .unwrap_or_else(|| view! { <ValidInvitation l token /> }.into_any())
 }
 
 #[component]
@@ -64,7 +60,8 @@ fn ValidInvitation(l: InviteLanding, token: String) -> impl IntoView {
     let body = match (matches, l.viewer.clone()) {
         (Some(true), _) => view! { <AcceptPanel token=token.clone() /> }.into_any(),
         (Some(false), Some(viewer)) => {
-            view! { <WrongAccount viewer invited=l.email.clone() token=token.clone() /> }.into_any()
+            view! { <WrongAccount viewer invited=l.email.clone() token=token.clone() landing="" /> }
+                .into_any()
         }
         _ => view! { <NewPerson l=l.clone() token=token.clone() /> }.into_any(),
     };
@@ -101,21 +98,6 @@ fn AcceptPanel(token: String) -> impl IntoView {
         <ActionForm action=accept attr:class="form">
             <input type="hidden" name="token" value=token />
             <Submit pending=accept.pending() label="Accept invitation" busy="Joining…" />
-        </ActionForm>
-    }
-}
-
-#[component]
-fn WrongAccount(viewer: String, invited: String, token: String) -> impl IntoView {
-    let switch = ServerAction::<SwitchAccount>::new();
-    navigate_on_success(switch);
-    view! {
-        <div class="alert alert--warning" role="alert">
-            "You're signed in as "<strong>{viewer}</strong>", but this invitation is for "<strong>{invited.clone()}</strong>"."
-        </div>
-        <ActionForm action=switch attr:class="form">
-            <input type="hidden" name="token" value=token />
-            <Submit pending=switch.pending() label="Sign out and continue" busy="Signing out…" />
         </ActionForm>
     }
 }

@@ -5,17 +5,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use offplan::{domain::InvitationState, AppError};
+use offplan::AppError;
 
 use crate::{
     projects::partners::landing::{
         load_partner_invite, AcceptPartnerInvite, DeclinePartnerInvite, PartnerInviteSignup,
         PartnerLanding,
     },
-    team::invite::SwitchAccount,
     ui::{
-        last_error, navigate_on_success, ErrorPage, Field, FormError, LinkNotice, NewPasswordField,
-        Submit,
+        closed_invitation, last_error, navigate_on_success, ClosedTexts, ErrorPage, Field,
+        FormError, InvalidInvitationLink, NewPasswordField, Submit, WrongAccount,
     },
 };
 
@@ -30,8 +29,8 @@ pub fn PartnerInvitePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match landing.await {
                     Ok(l) => view! { <Landing l token=token() /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <LinkNotice title="This invitation link isn't valid"
-                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the person who invited you to send a new one." status=404 /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <InvalidInvitationLink
+                        body="Check that you copied the whole link from the email. If it still doesn't work, ask the person who invited you to send a new one." /> }.into_any(),
                     Err(err) => view! { <ErrorPage err /> }.into_any(),
                 }
             })}
@@ -39,19 +38,16 @@ pub fn PartnerInvitePage() -> impl IntoView {
     }
 }
 
+const CLOSED: ClosedTexts = ClosedTexts {
+    expired: "Partner invitations are valid for 7 days. Ask the person who invited you to send a new one.",
+    revoked: "The project's owner withdrew it. If you think that's a mistake, contact the person who invited you.",
+    accepted: "Each invitation link works once. If it was you, sign in: the project is in your organisation's workspace.",
+    declined: "Each invitation link works once. Ask for a new invitation if you change your mind.",
+};
+
 #[component]
 fn Landing(l: PartnerLanding, token: String) -> impl IntoView {
-    match l.state {
-        InvitationState::Expired => view! { <LinkNotice title="This invitation has expired"
-            body="Partner invitations are valid for 7 days. Ask the person who invited you to send a new one." /> }.into_any(),
-        InvitationState::Revoked => view! { <LinkNotice title="This invitation was withdrawn"
-            body="The project's owner withdrew it. If you think that's a mistake, contact the person who invited you." /> }.into_any(),
-        InvitationState::Accepted => view! { <LinkNotice title="This invitation has already been used"
-            body="Each invitation link works once. If it was you, sign in: the project is in your organisation's workspace." /> }.into_any(),
-        InvitationState::Declined => view! { <LinkNotice title="This invitation was declined"
-            body="Each invitation link works once. Ask for a new invitation if you change your mind." /> }.into_any(),
-        InvitationState::Valid => view! { <Valid l token /> }.into_any(),
-    }
+    closed_invitation(l.state, &CLOSED).unwrap_or_else(|| view! { <Valid l token /> }.into_any())
 }
 
 #[component]
@@ -73,7 +69,7 @@ fn Valid(l: PartnerLanding, token: String) -> impl IntoView {
     };
     let body = match (&l.viewer, &l.email) {
         (Some(viewer), Some(invited)) if !viewer.eq_ignore_ascii_case(invited) => view! {
-            <WrongAccount viewer=viewer.clone() invited=invited.clone() token=token.clone() />
+            <WrongAccount viewer=viewer.clone() invited=invited.clone() token=token.clone() landing="partner" />
         }
         .into_any(),
         (Some(_), _) => view! { <Choose l=l.clone() token=token.clone() /> }.into_any(),
@@ -179,22 +175,6 @@ fn Choose(l: PartnerLanding, token: String) -> impl IntoView {
             {(!none_left).then(|| view! {
                 <Submit pending=accept.pending() label="Accept invitation" busy="Joining…" />
             })}
-        </ActionForm>
-    }
-}
-
-#[component]
-fn WrongAccount(viewer: String, invited: String, token: String) -> impl IntoView {
-    let switch = ServerAction::<SwitchAccount>::new();
-    navigate_on_success(switch);
-    view! {
-        <div class="alert alert--warning" role="alert">
-            "You're signed in as "<strong>{viewer}</strong>", but this invitation is for "<strong>{invited}</strong>"."
-        </div>
-        <ActionForm action=switch attr:class="form">
-            <input type="hidden" name="token" value=token />
-            <input type="hidden" name="landing" value="partner" />
-            <Submit pending=switch.pending() label="Sign out and continue" busy="Signing out…" />
         </ActionForm>
     }
 }
