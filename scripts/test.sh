@@ -50,9 +50,11 @@ step "release build for the browser suite"
 # test command holds a line so no page grows unnoticed: 375 KB at issue 11,
 # raised to 390 KB at issue 12 because seven new routes re-cut the shared
 # code into more chunks (Team 360.6 → 383.7 KB with no change of its own;
-# measured, not guessed). Lower it, and raise it only with a measurement.
-step "bundle budget: first load of every page <= 390 KB brotli of wasm + JS (goal 250 KB)"
-node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 390000
+# measured, not guessed), and to 395 KB when issue 12's next five routes
+# did it again (Team 383.7 → 391.5 KB; docs/benchmarks.md). Lower it, and
+# raise it only with a measurement.
+step "bundle budget: first load of every page <= 395 KB brotli of wasm + JS (goal 250 KB)"
+node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 395000
 
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"
