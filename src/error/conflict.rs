@@ -53,6 +53,9 @@ pub enum Conflict {
     /// R1.6: the slug is unique within the organisation.
     #[error("That address is already used by another project in your organisation.")]
     SlugTaken,
+    /// R1.5: an archived client gets no new projects until restored.
+    #[error("That client is archived. Restore it to run a new project for it.")]
+    ClientArchived,
     /// R1.7: the organisation already works on the project.
     #[error("That organisation is already a partner on this project.")]
     AlreadyPartner,

@@ -279,8 +279,28 @@ async fn a_studio_creates_projects_for_its_own_clients_only() {
     assert!(is_not_found(projects::create(&mut s, &new).await));
 
     drop(s);
+    // An archived client gets no new project (R1.5) until it is restored.
+    sqlx::query(
+        "update clients set archived_at = now(), archived_by_user_id = owner_user_id
+         from organisations o where o.id = clients.org_id and clients.id = $1",
+    )
+    .bind(client.as_uuid())
+    .execute(db.admin.pool_for_tests())
+    .await
+    .unwrap();
     let mut s = scope(&db, "lumen", "luis@lumen.example").await;
     new.client_id = Some(client);
+    assert!(matches!(
+        projects::create(&mut s, &new).await,
+        Err(RepoError::Conflict(Conflict::ClientArchived))
+    ));
+    drop(s);
+    sqlx::query("update clients set archived_at = null, archived_by_user_id = null where id = $1")
+        .bind(client.as_uuid())
+        .execute(db.admin.pool_for_tests())
+        .await
+        .unwrap();
+    let mut s = scope(&db, "lumen", "luis@lumen.example").await;
     let p = projects::create(&mut s, &new).await.unwrap();
     s.commit().await.unwrap();
     assert_eq!(

@@ -525,3 +525,64 @@ async fn a_personal_token_is_no_client_invitation_and_the_reverse() {
     let (_, unknown) = Token::generate();
     assert!(db.app.client_invitation(&unknown).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_withdrawn_reverse_invitation_says_so_and_another_org_cannot_withdraw_it() {
+    let db = seeded_db().await.unwrap();
+    let (lumen, luis) = (
+        org(&db, "lumen").await,
+        user(&db, "luis@lumen.example").await,
+    );
+    let client = harbourside(&db).await;
+    let (_, hash) = send(&db, lumen, luis, client, "dev@harbourside.example", true)
+        .await
+        .unwrap();
+    let mut scope = db.app.scope(lumen, luis).await.unwrap();
+    let funnel = reverse::funnel(&mut scope).await.unwrap();
+    let id = funnel
+        .invitations
+        .iter()
+        .find(|i| i.email == "dev@harbourside.example")
+        .unwrap()
+        .id;
+    drop(scope);
+    // Another organisation's Owner: the invitation is not theirs to find.
+    let (acme, ava) = (org(&db, "acme").await, user(&db, "ava@acme.example").await);
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    assert!(reverse::revoke(&mut scope, id, &RequestMeta::default())
+        .await
+        .is_err());
+    drop(scope);
+    // A Content Editor of the studio may not (R2.2).
+    let marta = user(&db, "marta@lumen.example").await;
+    let mut scope = db.app.scope(lumen, marta).await.unwrap();
+    assert!(matches!(
+        reverse::revoke(&mut scope, id, &RequestMeta::default()).await,
+        Err(RepoError::Forbidden(_))
+    ));
+    drop(scope);
+    let mut scope = db.app.scope(lumen, luis).await.unwrap();
+    reverse::revoke(&mut scope, id, &RequestMeta::default())
+        .await
+        .unwrap();
+    scope.commit().await.unwrap();
+    let view = db.app.client_invitation(&hash).await.unwrap().unwrap();
+    assert_eq!(view.state, InvitationState::Revoked);
+    let mut scope = db.app.scope(lumen, luis).await.unwrap();
+    let funnel = reverse::funnel(&mut scope).await.unwrap();
+    let row = funnel.invitations.iter().find(|i| i.id == id).unwrap();
+    assert_eq!(row.stage, Stage::Revoked);
+    // Twice: nothing pending to withdraw.
+    assert!(matches!(
+        reverse::revoke(&mut scope, id, &RequestMeta::default()).await,
+        Err(RepoError::NotFound)
+    ));
+    drop(scope);
+    let revoked = count(
+        &db,
+        "select count(*) from audit_events where org_id = $1 and action = 'reverse_invitation.revoked'",
+        lumen,
+    )
+    .await;
+    assert_eq!(revoked, 1);
+}

@@ -84,6 +84,7 @@ const FIELDS: &[(&str, &[&str])] = &[
             "query[before]",
         ],
     ),
+    ("clients/invitations/revoke", &["id"]),
     ("projects/partners", &["slug"]),
     ("projects/partners/invite", &["id", "to", "kind"]),
     ("projects/partners/revoke", &["id", "invitation"]),

@@ -368,6 +368,12 @@ impl Entry {
                     self.client()
                 )
             }
+            Some(Action::ReverseInvitationRevoked) => {
+                format!(
+                    "{actor} withdrew the invitation to {email} for {}",
+                    self.client()
+                )
+            }
             Some(Action::PartnerInvited) => match m.get("partner_name").and_then(|n| n.as_str()) {
                 Some(org) => format!(
                     "{actor} invited {org} to {} as {}",

@@ -109,6 +109,8 @@ registry! {
     /// Free Guest organisation.
     ReverseInvitationAccepted => "reverse_invitation.accepted", ["invitation_id", "linked_org_id"];
     ReverseInvitationDeclined => "reverse_invitation.declined", ["invitation_id"];
+    /// The studio withdrew a pending reverse invitation; its link says so.
+    ReverseInvitationRevoked => "reverse_invitation.revoked", ["invitation_id"];
 }
 
 /// The acting organisation, on an event in a project owner's chain that a
@@ -161,6 +163,7 @@ impl Action {
             Action::ReverseInvitationRefreshed => "Client invitation refreshed",
             Action::ReverseInvitationAccepted => "Client invitation accepted",
             Action::ReverseInvitationDeclined => "Client invitation declined",
+            Action::ReverseInvitationRevoked => "Client invitation withdrawn",
         }
     }
 

@@ -279,6 +279,39 @@ pub async fn invite(
     })
 }
 
+/// Withdraws a pending reverse invitation of the studio (R5.4: its link
+/// then says it was withdrawn). Owner and Admin of a Studio; another
+/// organisation's, or one no longer pending, is `NotFound`.
+#[tracing::instrument(skip(scope, meta))]
+pub async fn revoke(scope: &mut Scope, id: Uuid, meta: &RequestMeta) -> Result<(), RepoError> {
+    scope.authorize(Permission::ManageProjects)?;
+    require_studio(scope).await?;
+    let org = scope.membership().org_id().as_uuid();
+    let row = sqlx::query!(
+        r#"update invitations set status = 'revoked', revoked_at = now()
+           where org_id = $1 and id = $2 and kind = 'reverse' and status = 'pending'
+           returning client_id as "client_id!", email as "email!""#,
+        org,
+        id
+    )
+    .fetch_optional(scope.conn())
+    .await?
+    .ok_or(RepoError::NotFound)?;
+    let actor = scope.membership().user_id();
+    audit::append(
+        scope,
+        &NewEvent::new(Some(actor), Action::ReverseInvitationRevoked)
+            .target("client", row.client_id)
+            .metadata(serde_json::json!({ "invitation_id": id.to_string() }))
+            .pii(Pii {
+                ip: meta.ip.clone(),
+                data: serde_json::json!({ "email": row.email }),
+            }),
+    )
+    .await?;
+    Ok(())
+}
+
 /// The studio's reverse invitations: the funnel's counts and every
 /// invitation, newest first (R5.3). Owner and Admin of a Studio.
 #[tracing::instrument(skip_all)]

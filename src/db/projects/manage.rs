@@ -78,15 +78,17 @@ pub async fn create(scope: &mut Scope, new: &NewProject) -> Result<Project, Repo
         return Err(scope.refuse(Permission::ManageProjects));
     }
     if let Some(client) = new.client_id {
-        let own = sqlx::query_scalar!(
-            r#"select exists (select 1 from clients where org_id = $1 and id = $2) as "own!""#,
+        let archived = sqlx::query_scalar!(
+            r#"select archived_at is not null as "archived!" from clients
+               where org_id = $1 and id = $2"#,
             org,
             client.as_uuid()
         )
-        .fetch_one(scope.conn())
-        .await?;
-        if !own {
-            return Err(RepoError::NotFound);
+        .fetch_optional(scope.conn())
+        .await?
+        .ok_or(RepoError::NotFound)?;
+        if archived {
+            return Err(Conflict::ClientArchived.into());
         }
     }
     let id = sqlx::query_scalar!(

@@ -5,19 +5,22 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{load_client_funnel, FunnelView};
-use crate::ui::{DataTable, EmptyState, ErrorPage, PageHeader, SignInPrompt};
+use super::{load_client_funnel, FunnelView, RevokeClientInvite};
+use crate::ui::{
+    last_error, DataTable, EmptyState, ErrorPage, FormError, PageHeader, SignInPrompt, Submit,
+};
 use offplan::AppError;
 
 #[component]
 pub fn ClientInvitationsPage() -> impl IntoView {
-    let funnel = Resource::new_blocking(|| (), |_| load_client_funnel());
+    let revoke = ServerAction::<RevokeClientInvite>::new();
+    let funnel = Resource::new_blocking(move || revoke.version().get(), |_| load_client_funnel());
     view! {
         <Title text="Client invitations" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match funnel.await {
-                    Ok(view) => view! { <Funnel view /> }.into_any(),
+                    Ok(view) => view! { <Funnel view revoke /> }.into_any(),
                     Err(AppError::Unauthenticated) => view! {
                         <section class="auth-card"><h1>"Client invitations"</h1><SignInPrompt /></section>
                     }.into_any(),
@@ -29,7 +32,8 @@ pub fn ClientInvitationsPage() -> impl IntoView {
 }
 
 #[component]
-fn Funnel(view: FunnelView) -> impl IntoView {
+fn Funnel(view: FunnelView, revoke: ServerAction<RevokeClientInvite>) -> impl IntoView {
+    let error = last_error(revoke);
     let c = view.counts;
     let steps = [
         ("Sent", c.sent),
@@ -58,11 +62,12 @@ fn Funnel(view: FunnelView) -> impl IntoView {
             </section>
             <section class="card" aria-labelledby="invitations-title">
                 <h2 id="invitations-title">"Invitations"</h2>
+                <FormError error />
                 {if view.rows.is_empty() {
                     view! { <EmptyState>"No client invitations yet. Invite a client from its record."</EmptyState> }.into_any()
                 } else {
                     view! {
-                        <DataTable columns=vec!["Client", "Invited", "By", "Sent", "Opened", "Status"]>
+                        <DataTable columns=vec!["Client", "Invited", "By", "Sent", "Opened", "Status"] actions=true>
                             {view.rows.into_iter().map(|r| view! {
                                 <tr>
                                     <td data-label="Client"><a href=r.client_href>{r.client_name}</a></td>
@@ -71,6 +76,14 @@ fn Funnel(view: FunnelView) -> impl IntoView {
                                     <td class="nowrap" data-label="Sent">{r.sent}</td>
                                     <td class="nowrap" data-label="Opened">{r.opened.unwrap_or_else(|| "—".to_owned())}</td>
                                     <td data-label="Status">{r.stage}</td>
+                                    <td class="table__actions">
+                                        {r.pending.then(|| view! {
+                                            <ActionForm action=revoke attr:class="inline-form">
+                                                <input type="hidden" name="id" value=r.id.to_string() />
+                                                <Submit pending=revoke.pending() label="Withdraw" busy="Withdrawing…" class="button button--quiet" />
+                                            </ActionForm>
+                                        })}
+                                    </td>
                                 </tr>
                             }).collect_view()}
                         </DataTable>

@@ -16,6 +16,7 @@ mod landing;
 use leptos::prelude::*;
 use offplan::{domain::InvitationState, AppError};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 pub use form::InviteClientCard;
 pub use funnel::ClientInvitationsPage;
@@ -32,6 +33,9 @@ pub struct FunnelCounts {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunnelRow {
+    pub id: Uuid,
+    /// Still pending (sent, opened or expired): it may be withdrawn.
+    pub pending: bool,
     pub client_name: String,
     pub client_href: String,
     pub email: String,
@@ -127,10 +131,22 @@ pub async fn invite_client(
     })
 }
 
+/// Withdraws a pending reverse invitation (Owner and Admin of a Studio).
+#[server(endpoint = "clients/invitations/revoke")]
+pub async fn revoke_client_invite(id: String) -> Result<(), AppError> {
+    use crate::ssr;
+    let meta = ssr::request_meta();
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    offplan::db::invitations::reverse::revoke(&mut scope, id, &meta).await?;
+    Ok(scope.commit().await?)
+}
+
 /// `/clients/invitations`: the funnel of the studio's reverse invitations.
 #[server(endpoint = "clients/invitations")]
 pub async fn load_client_funnel() -> Result<FunnelView, AppError> {
     use crate::ssr;
+    use offplan::db::invitations::reverse;
     let (mut scope, brand, _) = ssr::org_scope().await?;
     let funnel = offplan::db::invitations::reverse::funnel(&mut scope).await?;
     scope.commit().await?;
@@ -147,6 +163,11 @@ pub async fn load_client_funnel() -> Result<FunnelView, AppError> {
             .invitations
             .into_iter()
             .map(|i| FunnelRow {
+                id: i.id,
+                pending: matches!(
+                    i.stage,
+                    reverse::Stage::Sent | reverse::Stage::Opened | reverse::Stage::Expired
+                ),
                 client_href: format!("/clients/{}", i.client_id),
                 client_name: i.client_name,
                 email: i.email,
