@@ -723,11 +723,23 @@ async fn removing_a_partner_sets_its_units_aside_and_its_members_lose_the_projec
         .await
         .iter()
         .any(|e| e.0 == "partner.removed"));
-    // Removing twice: nothing left to remove.
+    // Removing twice: nothing left to remove. The workspace counts the
+    // set-aside units for the roles that allocate them (R2.2).
     let mut scope = db.app.scope(acme, ava).await.unwrap();
+    assert_eq!(
+        partners::set_aside_counts(&mut scope).await.unwrap(),
+        vec![(project, 11)]
+    );
     assert!(matches!(
         partners::remove(&mut scope, project, northstar).await,
         Err(RepoError::NotFound)
+    ));
+    drop(scope);
+    let ella = user(&db, "ella@acme.example").await;
+    let mut scope = db.app.scope(acme, ella).await.unwrap();
+    assert!(matches!(
+        partners::set_aside_counts(&mut scope).await,
+        Err(RepoError::Forbidden(_))
     ));
 }
 

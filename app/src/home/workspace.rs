@@ -26,6 +26,7 @@ pub(super) fn Workspace(view: ProjectsView) -> impl IntoView {
         .filter(|p| p.status == ProjectStatus::Draft)
         .cloned()
         .collect();
+    let own_set_aside: Vec<ProjectCard> = own.iter().filter(|p| p.set_aside > 0).cloned().collect();
     let all: Vec<ProjectCard> = own.into_iter().chain(partnered).collect();
     let total = all.len();
     let body = if all.is_empty() {
@@ -45,10 +46,21 @@ pub(super) fn Workspace(view: ProjectsView) -> impl IntoView {
         }
         .into_any()
     };
-    let attention = (can_create && !drafts.is_empty()).then(|| view! {
+    let drafts = if can_create { drafts } else { Vec::new() };
+    let set_aside: Vec<ProjectCard> = own_set_aside;
+    let attention = (!drafts.is_empty() || !set_aside.is_empty()).then(|| view! {
         <section class="card" aria-labelledby="ws-attention">
             <h2 id="ws-attention">"Needs your attention"</h2>
             <ul class="row-list">
+                {set_aside.into_iter().take(5).map(|p| {
+                    let units = if p.set_aside == 1 { "1 unit".to_owned() } else { format!("{} units", p.set_aside) };
+                    view! {
+                        <li class="row-list__item">
+                            <strong>{p.name.clone()}</strong>{format!(": {units} set aside when a partner was removed, waiting to be reassigned. ")}
+                            <a href=format!("{}/settings/partners", p.href)>"See the partners"</a>
+                        </li>
+                    }
+                }).collect_view()}
                 {drafts.into_iter().take(5).map(|p| view! {
                     <li class="row-list__item">
                         <strong>{p.name.clone()}</strong>" is still a draft: only your team and partners see it. "

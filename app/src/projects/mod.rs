@@ -47,6 +47,9 @@ pub struct ProjectCard {
     /// "Studio partner" / "Agency partner" for a partnership.
     pub relation: Option<String>,
     pub href: String,
+    /// Units set aside when a partner was removed, waiting to be
+    /// reassigned (own projects, for the roles that allocate units).
+    pub set_aside: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,10 +109,32 @@ pub async fn load_projects() -> Result<ProjectsView, AppError> {
     let types = server::client_types(&brand);
     let can_create = server::may_create(&scope, &types);
     let all = projects::list(&mut scope).await?;
+    let set_aside = if scope
+        .membership()
+        .role()
+        .can(offplan::policy::Permission::AllocateUnits)
+    {
+        projects::partners::set_aside_counts(&mut scope).await?
+    } else {
+        Vec::new()
+    };
     scope.commit().await?;
     let (own, partnered): (Vec<_>, Vec<_>) = all
         .into_iter()
-        .map(|p| server::card(&info, &brand, p))
+        .map(|p| {
+            let held = set_aside
+                .iter()
+                .find(|(id, _)| *id == p.id)
+                .map_or(0, |(_, n)| *n);
+            ProjectCard {
+                set_aside: if p.relation == projects::Relation::Owner {
+                    held
+                } else {
+                    0
+                },
+                ..server::card(&info, &brand, p)
+            }
+        })
         .partition(|c| c.owner_name.is_none());
     Ok(ProjectsView {
         org_name: brand.name.clone(),
@@ -234,6 +259,7 @@ mod server {
             stock_mode: p.stock_mode,
             owner_name: (p.relation != Relation::Owner).then_some(p.owner_name),
             relation: relation_label(p.relation),
+            set_aside: 0,
         }
     }
 

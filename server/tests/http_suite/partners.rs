@@ -143,3 +143,63 @@ async fn an_unknown_or_malformed_partner_link_is_the_calm_404() {
         assert!(html.contains("This invitation link isn"), "{html}");
     }
 }
+
+#[tokio::test]
+async fn removing_a_partner_shows_its_set_aside_units_in_the_workspace() {
+    let app = TestApp::spawn().await;
+    let ben = app.sign_in(ACME, "ben@acme.example").await;
+    let rami = app.sign_in(NORTHSTAR, "rami@northstar.example").await;
+    let loaded: serde_json::Value = app
+        .post_form(
+            ACME,
+            "/api/projects/partners",
+            &[("slug", DEMO)],
+            Some(&ben),
+            &[],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found = &loaded["Found"];
+    let id = found["project_id"].as_str().unwrap().to_owned();
+    let northstar = found["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["subdomain"] == "northstar")
+        .unwrap()["org_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post_form(
+            ACME,
+            "/api/projects/partners/remove",
+            &[("id", id.as_str()), ("partner", northstar.as_str())],
+            Some(&ben),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let n: i64 = res.json().await.unwrap();
+    assert_eq!(n, 11);
+    let home = app
+        .get_with_cookie(ACME, "/", &ben)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("11 units set aside when a partner was removed"),
+        "{home}"
+    );
+    // Northstar's agent: the project is gone from its workspace at once.
+    let partner = format!("/with/acme/{DEMO}");
+    assert_eq!(
+        app.get_with_cookie(NORTHSTAR, &partner, &rami)
+            .await
+            .status(),
+        404
+    );
+}

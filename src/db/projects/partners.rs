@@ -137,3 +137,25 @@ pub async fn remove(
     tenant::set_tenant(scope.conn(), Some(org), Some(actor)).await?;
     Ok(set_aside)
 }
+
+/// How many units of each of the organisation's own projects are set aside
+/// (a removed partner held them), for the workspace's "needs your
+/// attention"; projects with none are left out. The roles that allocate
+/// units (R2.2).
+#[tracing::instrument(skip(scope))]
+pub async fn set_aside_counts(scope: &mut Scope) -> Result<Vec<(ProjectId, i64)>, RepoError> {
+    scope.authorize(Permission::AllocateUnits)?;
+    let org = scope.membership().org_id().as_uuid();
+    let rows = sqlx::query!(
+        r#"select project_id, count(*) as "n!" from units
+           where org_id = $1 and set_aside_at is not null
+           group by project_id"#,
+        org
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (ProjectId::from_db(r.project_id), r.n))
+        .collect())
+}
