@@ -6,7 +6,7 @@
 // agency they create; the activity log shows it all.
 import { Page } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
-import { signIn, unique } from './auth-helpers';
+import { signIn, throughProvider, unique } from './auth-helpers';
 import { siteUrl } from './urls';
 
 async function signedIn(page: Page, sub: string, email: string) {
@@ -131,4 +131,32 @@ test('a new person invited by email signs up, creates the agency and lands on th
 
   await page.goto(siteUrl('acme', `/projects/${slug}/settings/partners`));
   await expect(page.getByRole('row').filter({ hasText: `Nina Agency ${id}` })).toContainText('Agency');
+});
+
+test('a new person invited by email signs up with Google and creates the studio (R5.2, R5.6)', async ({ page, browser }) => {
+  await signedIn(page, 'acme', 'ben@acme.example');
+  const { slug, name } = await newProject(page);
+  const id = unique('').toLowerCase();
+  const email = `gus-${id}@example.com`;
+  const sub = `gus-${id}`;
+  await invite(page, slug, email, 'Studio');
+  const href = await mailedPartnerLink(page, email);
+
+  const fresh = await browser.newContext();
+  const gus = await fresh.newPage();
+  await gus.goto(href);
+  await hydrated(gus);
+  await gus.getByRole('link', { name: 'Continue with Google' }).click();
+  await throughProvider(gus, email);
+  await gus.waitForURL(href);
+  await hydrated(gus);
+  await expect(gus.getByText("You'll sign in with your Google account.")).toBeVisible();
+  await expect(gus.getByLabel('Password', { exact: true })).toHaveCount(0);
+  await gus.getByLabel('Your name').fill('Gus Google');
+  await gus.getByLabel('Organisation name').fill(`Gus Visuals ${id}`);
+  await gus.getByLabel('Its offplan address').fill(sub);
+  await gus.getByRole('button', { name: 'Create account and join' }).click();
+  await gus.waitForURL(siteUrl(sub, `/with/acme/${slug}`));
+  await expect(gus.getByRole('heading', { level: 1 })).toHaveText(name);
+  await fresh.close();
 });

@@ -206,8 +206,12 @@ pub async fn callback(
                 return refused(StatusCode::SERVICE_UNAVAILABLE, "Please try again.", &login);
             }
             // From an invitation (R5.6): back to it, where the new account
-            // is created without an organisation of its own.
-            match flow.next.filter(|n| n.contains("/invite/")) {
+            // is created (without an organisation of its own, or with the
+            // partner organisation a forward invitation asks for).
+            match flow
+                .next
+                .filter(|n| n.contains("/invite/") || n.contains("/partner-invite/"))
+            {
                 Some(invitation) => Redirect::to(&invitation).into_response(),
                 None => Redirect::to(&info.central("/signup?google=1")).into_response(),
             }

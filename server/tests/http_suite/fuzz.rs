@@ -97,7 +97,14 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("partner-invite/decline", &["token"]),
     (
         "partner-invite/signup",
-        &["token", "name", "password", "org_name", "subdomain"],
+        &[
+            "token",
+            "name",
+            "org_name",
+            "subdomain",
+            "password",
+            "google",
+        ],
     ),
     ("clients/archive", &["id"]),
     ("clients/restore", &["id"]),

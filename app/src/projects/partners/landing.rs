@@ -38,6 +38,10 @@ pub struct PartnerLanding {
     pub choices: Vec<OrgChoiceRow>,
     /// `.offplan.localhost`: what follows a subdomain here.
     pub domain_suffix: String,
+    /// Google sign-in is configured.
+    pub google: bool,
+    /// A Google identity waiting to become an account (R5.6), by address.
+    pub google_email: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -54,8 +58,10 @@ pub async fn load_partner_invite(token: String) -> Result<PartnerLanding, AppErr
     let brand = ssr::org_brand()?;
     let info = ssr::request_site()?;
     let viewer = ssr::current_user();
+    let session = ssr::session().await?;
     ssr::rate_limit(&req.db, &req.bucket, req.auth.limits.token_ip).await?;
     let hash = req.parse(&token).await?;
+    let google_email = crate::team::invite::waiting_google_email(&session).await;
     let Some(inv) = req
         .db
         .partner_invitation(&hash, viewer.as_ref().map(|u| u.id))
@@ -88,6 +94,8 @@ pub async fn load_partner_invite(token: String) -> Result<PartnerLanding, AppErr
             })
             .collect(),
         domain_suffix: format!(".{}", info.base_domain),
+        google: req.auth.google,
+        google_email,
     })
 }
 
@@ -179,15 +187,17 @@ pub async fn accept_partner_invite(
     }
 }
 
-/// A new person signs up from the invitation and creates the partner
-/// organisation (R5.2), then signs in through the one door.
+/// A new person signs up from the invitation — with a password, or with
+/// the Google identity this browser just brought back — and creates the
+/// partner organisation (R5.2), then signs in through the one door.
 #[server(endpoint = "partner-invite/signup")]
 pub async fn partner_invite_signup(
     token: String,
     name: String,
-    password: String,
     org_name: String,
     subdomain: String,
+    password: Option<String>,
+    google: Option<String>,
 ) -> Result<String, AppError> {
     use crate::{ssr, team::invite::TokenRequest};
     use offplan::db::unscoped::PartnerSignup;
@@ -203,16 +213,20 @@ pub async fn partner_invite_signup(
     );
     let (org_name, subdomain) = new_org(&org_name, &subdomain)?;
     let hash = req.parse(&token).await?;
-    let pw = auth
-        .breach
-        .accept(&password, false)
-        .await
-        .map_err(|e| AppError::invalid("password", e.to_string()))?;
-    let password_hash = Some(auth.hasher.hash(&pw).await.map_err(ssr::internal)?);
+    let Some(invited) = db
+        .partner_invitation(&hash, None)
+        .await?
+        .and_then(|i| i.email)
+    else {
+        return Err(req.miss().await);
+    };
+    let (password_hash, google_subject) =
+        crate::team::invite::signup_credentials(&session, &auth, &invited, password, google)
+            .await?;
     let signup = PartnerSignup {
         display_name: name,
         password_hash,
-        google_subject: None,
+        google_subject,
         org_name,
         subdomain,
     };
@@ -224,6 +238,7 @@ pub async fn partner_invite_signup(
     else {
         return Err(req.miss().await);
     };
+    let _ = session.remove_value(ssr::keys::GOOGLE_SIGNUP).await;
     let url = ssr::door::sign_in(
         &session,
         &db,

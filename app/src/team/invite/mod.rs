@@ -39,7 +39,7 @@ pub struct InviteLanding {
 /// (R5.5).
 #[server(endpoint = "invite/load")]
 pub async fn load_invitation(token: String) -> Result<InviteLanding, AppError> {
-    use crate::ssr::{self, keys};
+    use crate::ssr;
     // Everything read from the request context is read before the first
     // await: a page render may be superseded while this runs, and its
     // context goes with it.
@@ -56,12 +56,7 @@ pub async fn load_invitation(token: String) -> Result<InviteLanding, AppError> {
     if brand.subdomain.as_str() != inv.subdomain {
         return Err(AppError::NotFound);
     }
-    let google_email = session
-        .get::<crate::auth::GoogleSignup>(keys::GOOGLE_SIGNUP)
-        .await
-        .ok()
-        .flatten()
-        .map(|g| g.email);
+    let google_email = waiting_google_email(&session).await;
     Ok(InviteLanding {
         state: inv.state,
         org_name: inv.org_name,
@@ -152,6 +147,60 @@ pub async fn switch_account(
     Ok(url)
 }
 
+/// What a new person signing up from an invitation signs in with (R5.6):
+/// the Google identity this browser just brought back (`google` set; it
+/// must be the invited address), or the password (checked and hashed).
+/// Answers the password hash or the Google subject.
+#[cfg(feature = "ssr")]
+pub(crate) async fn signup_credentials(
+    session: &tower_sessions::Session,
+    auth: &crate::ssr::AuthServices,
+    invited: &str,
+    password: Option<String>,
+    google: Option<String>,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    use crate::ssr::{self, keys};
+    if google.is_some() {
+        let g = session
+            .get::<crate::auth::GoogleSignup>(keys::GOOGLE_SIGNUP)
+            .await
+            .map_err(ssr::internal)?
+            .filter(|g| time::OffsetDateTime::now_utc().unix_timestamp() - g.at < 1800)
+            .ok_or_else(|| AppError::invalid("form", "Continue with Google again, please."))?;
+        if !g.email.eq_ignore_ascii_case(invited) {
+            return Err(AppError::invalid(
+                "form",
+                format!(
+                    "Your Google account is {}, but this invitation is for {}.",
+                    g.email, invited
+                ),
+            ));
+        }
+        return Ok((None, Some(g.subject)));
+    }
+    let pw = auth
+        .breach
+        .accept(password.as_deref().unwrap_or_default(), false)
+        .await
+        .map_err(|e| AppError::invalid("password", e.to_string()))?;
+    Ok((
+        Some(auth.hasher.hash(&pw).await.map_err(ssr::internal)?),
+        None,
+    ))
+}
+
+/// The address of the Google identity waiting in this browser's session
+/// to become an account (R5.6), if any.
+#[cfg(feature = "ssr")]
+pub(crate) async fn waiting_google_email(session: &tower_sessions::Session) -> Option<String> {
+    session
+        .get::<crate::auth::GoogleSignup>(crate::ssr::keys::GOOGLE_SIGNUP)
+        .await
+        .ok()
+        .flatten()
+        .map(|g| g.email)
+}
+
 /// A new person signs up from the invitation (R5.6): with a password, or
 /// with the Google identity this browser just brought back.
 #[server(endpoint = "invite/signup")]
@@ -177,41 +226,12 @@ pub async fn invite_signup(
         offplan::domain::PersonName::parse(&name)
             .map_err(|e| AppError::invalid("name", e.to_string()))?,
     );
-    let google_identity = if google.is_some() {
-        let g = session
-            .get::<crate::auth::GoogleSignup>(keys::GOOGLE_SIGNUP)
-            .await
-            .map_err(ssr::internal)?
-            .filter(|g| time::OffsetDateTime::now_utc().unix_timestamp() - g.at < 1800)
-            .ok_or_else(|| AppError::invalid("form", "Continue with Google again, please."))?;
-        if !g.email.eq_ignore_ascii_case(&inv.email) {
-            return Err(AppError::invalid(
-                "form",
-                format!(
-                    "Your Google account is {}, but this invitation is for {}.",
-                    g.email, inv.email
-                ),
-            ));
-        }
-        Some(g)
-    } else {
-        None
-    };
-    let password_hash = match google_identity {
-        Some(_) => None,
-        None => {
-            let pw = auth
-                .breach
-                .accept(password.as_deref().unwrap_or_default(), false)
-                .await
-                .map_err(|e| AppError::invalid("password", e.to_string()))?;
-            Some(auth.hasher.hash(&pw).await.map_err(ssr::internal)?)
-        }
-    };
+    let (password_hash, google_subject) =
+        signup_credentials(&session, &auth, &inv.email, password, google).await?;
     let signup = InviteeSignup {
         display_name: name,
         password_hash,
-        google_subject: google_identity.map(|g| g.subject),
+        google_subject,
     };
     let meta = req.meta.clone();
     let (user, subdomain) = match db.sign_up_from_invitation(&hash, &signup, &meta).await {

@@ -187,6 +187,12 @@ fn NewPerson(l: PartnerLanding, token: String) -> impl IntoView {
     navigate_on_success(signup);
     let error = last_error(signup);
     let email = l.email.clone().unwrap_or_default();
+    let next = format!("/partner-invite/{token}").replace('/', "%2F");
+    let google_href = format!("/auth/google/start?next={next}");
+    let google_ready = l
+        .google_email
+        .as_ref()
+        .is_some_and(|g| g.eq_ignore_ascii_case(&email));
     view! {
         <p>"Already have an offplan account with "<strong>{email.clone()}</strong>"? "
             <a href=login_href(&token)>"Sign in to accept"</a>"."</p>
@@ -196,11 +202,22 @@ fn NewPerson(l: PartnerLanding, token: String) -> impl IntoView {
             <input type="hidden" name="token" value=token.clone() />
             <Field name="email_shown" label="Email" error value=email readonly=true required=false />
             <Field name="name" label="Your name" error autocomplete="name" />
-            <NewPasswordField error />
+            {if google_ready {
+                view! {
+                    <input type="hidden" name="google" value="1" />
+                    <p class="muted">"You'll sign in with your Google account."</p>
+                }.into_any()
+            } else {
+                view! { <NewPasswordField error /> }.into_any()
+            }}
             <Field name="org_name" label="Organisation name" error autocomplete="organization" />
             <Field name="subdomain" label="Its offplan address" error autocomplete="off"
                 hint="Lower-case letters, digits and hyphens, such as northstar." />
             <Submit pending=signup.pending() label="Create account and join" busy="Creating your account…" />
         </ActionForm>
+        {(l.google && !google_ready).then(|| view! {
+            <p class="divider"><span>"or"</span></p>
+            <a class="button button--outline button--block" href=google_href rel="external">"Continue with Google"</a>
+        })}
     }
 }
