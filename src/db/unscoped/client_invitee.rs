@@ -14,7 +14,7 @@
 //! too.
 
 use super::{
-    invitee::{locate, AcceptOutcome, Located},
+    invitee::{consume_declined, is_invited_address, locate, AcceptOutcome, Located},
     invitee_signup::{InviteeSignup, InviteeSignupError},
     signup::{create_org, insert_user, NewUser, SignupError},
 };
@@ -264,14 +264,7 @@ impl Gate {
         if found.state != InvitationState::Valid {
             return Ok(Some(AcceptOutcome::NotPending(found.state)));
         }
-        let matches = sqlx::query_scalar!(
-            r#"select exists(select 1 from users where id = $1 and email = $2) as "x!""#,
-            user.as_uuid(),
-            found.email
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !matches {
+        if !is_invited_address(&mut tx, user, &found.email).await? {
             return Ok(Some(AcceptOutcome::WrongAccount {
                 invited: found.email,
             }));
@@ -303,16 +296,7 @@ impl Gate {
         if found.state != InvitationState::Valid {
             return Ok(Some(found.state));
         }
-        let declined = sqlx::query_scalar!(
-            "update invitations set status = 'declined', consumed_at = now()
-             where org_id = $1 and id = $2 and status = 'pending' and expires_at > now()
-             returning id",
-            found.org,
-            found.id
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if declined.is_none() {
+        if !consume_declined(&mut tx, found.org, found.id).await? {
             return Ok(Some(InvitationState::Accepted));
         }
         let mut event = NewEvent::new(actor, Action::ReverseInvitationDeclined)

@@ -140,6 +140,42 @@ pub(super) async fn locate(
     }))
 }
 
+/// R5.6: whether `user`'s address is the invited one (compared
+/// case-insensitively: the column's collation). Every kind of invitation
+/// by email is bound to its address.
+pub(super) async fn is_invited_address(
+    conn: &mut PgConnection,
+    user: UserId,
+    invited: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from users where id = $1 and email = $2) as "x!""#,
+        user.as_uuid(),
+        invited
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// R5.4: declining consumes a pending invitation, with one conditional
+/// UPDATE; `false` when it was used (or expired) meanwhile.
+pub(super) async fn consume_declined(
+    conn: &mut PgConnection,
+    org: Uuid,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "update invitations set status = 'declined', consumed_at = now()
+         where org_id = $1 and id = $2 and status = 'pending' and expires_at > now()
+         returning id",
+        org,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some())
+}
+
 /// The `invitation_status` column type; a value this enum does not know
 /// fails the lookup rather than reading as withdrawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
@@ -270,16 +306,7 @@ impl Gate {
         if found.state != InvitationState::Valid {
             return Ok(Some(AcceptOutcome::NotPending(found.state)));
         }
-        // R5.6: bound to its address, compared case-insensitively (the
-        // column's collation).
-        let matches = sqlx::query_scalar!(
-            r#"select exists(select 1 from users where id = $1 and email = $2) as "x!""#,
-            user.as_uuid(),
-            found.email
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !matches {
+        if !is_invited_address(&mut tx, user, &found.email).await? {
             return Ok(Some(AcceptOutcome::WrongAccount {
                 invited: found.email,
             }));
@@ -311,16 +338,7 @@ impl Gate {
         if found.state != InvitationState::Valid {
             return Ok(Some(found.state));
         }
-        let declined = sqlx::query_scalar!(
-            "update invitations set status = 'declined', consumed_at = now()
-             where org_id = $1 and id = $2 and status = 'pending' and expires_at > now()
-             returning id",
-            found.org,
-            found.id
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if declined.is_none() {
+        if !consume_declined(&mut tx, found.org, found.id).await? {
             return Ok(Some(InvitationState::Accepted));
         }
         audit::append_to(

@@ -14,7 +14,7 @@
 //! event goes into").
 
 use super::{
-    invitee::{locate, Located},
+    invitee::{consume_declined, is_invited_address, locate, Located},
     signup::{create_org, insert_user, NewUser, SignupError},
 };
 use crate::{
@@ -385,14 +385,7 @@ impl Gate {
         if let Some(invited) = &inv.email {
             // R5.6: bound to its address (the column's collation compares
             // case-insensitively).
-            let matches = sqlx::query_scalar!(
-                r#"select exists(select 1 from users where id = $1 and email = $2) as "x!""#,
-                user.as_uuid(),
-                invited
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if !matches {
+            if !is_invited_address(&mut tx, user, invited).await? {
                 return Ok(Some(PartnerAcceptOutcome::WrongAccount {
                     invited: invited.clone(),
                 }));
@@ -500,16 +493,7 @@ impl Gate {
         if inv.found.state != InvitationState::Valid {
             return Ok(Some(inv.found.state));
         }
-        let declined = sqlx::query_scalar!(
-            "update invitations set status = 'declined', consumed_at = now()
-             where org_id = $1 and id = $2 and status = 'pending' and expires_at > now()
-             returning id",
-            inv.found.org,
-            inv.found.id
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        if declined.is_none() {
+        if !consume_declined(&mut tx, inv.found.org, inv.found.id).await? {
             return Ok(Some(InvitationState::Accepted));
         }
         let mut event = NewEvent::new(actor, Action::PartnerInvitationDeclined)
