@@ -14,7 +14,7 @@
 //! too.
 
 use super::{
-    invitee::{consume_declined, is_invited_address, locate, AcceptOutcome, Located},
+    invitee::{consume_declined, is_invited_address, locate, mark_opened, AcceptOutcome, Located},
     invitee_signup::{InviteeSignup, InviteeSignupError},
     signup::{create_org, insert_user, NewUser, SignupError},
 };
@@ -226,15 +226,7 @@ impl Gate {
         .fetch_one(&mut *tx)
         .await?;
         let client_name = client_name(&mut tx, &found).await?;
-        if found.state == InvitationState::Valid {
-            sqlx::query!(
-                "update invitations set opened_at = coalesce(opened_at, now()) where org_id = $1 and id = $2",
-                found.org,
-                found.id
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
+        mark_opened(&mut tx, found.org, found.id, found.state).await?;
         tx.commit().await?;
         Ok(Some(ClientInvitationView {
             studio_name: row.name,

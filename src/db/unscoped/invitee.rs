@@ -157,6 +157,27 @@ pub(super) async fn is_invited_address(
     .await
 }
 
+/// R5.3's "opened": the landing page was loaded with the valid link. The
+/// first time is kept; an invitation that is no longer valid is left as it
+/// is.
+pub(super) async fn mark_opened(
+    conn: &mut PgConnection,
+    org: Uuid,
+    id: Uuid,
+    state: InvitationState,
+) -> Result<(), sqlx::Error> {
+    if state == InvitationState::Valid {
+        sqlx::query!(
+            "update invitations set opened_at = coalesce(opened_at, now()) where org_id = $1 and id = $2",
+            org,
+            id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// R5.4: declining consumes a pending invitation, with one conditional
 /// UPDATE; `false` when it was used (or expired) meanwhile.
 pub(super) async fn consume_declined(
@@ -270,15 +291,7 @@ impl Gate {
         )
         .fetch_one(&mut *tx)
         .await?;
-        if found.state == InvitationState::Valid {
-            sqlx::query!(
-                "update invitations set opened_at = coalesce(opened_at, now()) where org_id = $1 and id = $2",
-                found.org,
-                found.id
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
+        mark_opened(&mut tx, found.org, found.id, found.state).await?;
         tx.commit().await?;
         Ok(Some(InvitationView {
             org_name: row.name,

@@ -14,7 +14,7 @@
 //! event goes into").
 
 use super::{
-    invitee::{consume_declined, is_invited_address, locate, Located},
+    invitee::{consume_declined, is_invited_address, locate, mark_opened, Located},
     signup::{create_org, insert_user, NewUser, SignupError},
 };
 use crate::{
@@ -341,15 +341,7 @@ impl Gate {
             Some(user) => choices(&mut tx, &inv, user).await?,
             None => Vec::new(),
         };
-        if inv.found.state == InvitationState::Valid {
-            sqlx::query!(
-                "update invitations set opened_at = coalesce(opened_at, now()) where org_id = $1 and id = $2",
-                inv.found.org,
-                inv.found.id
-            )
-            .execute(&mut *tx)
-            .await?;
-        }
+        mark_opened(&mut tx, inv.found.org, inv.found.id, inv.found.state).await?;
         tx.commit().await?;
         Ok(Some(PartnerInvitationView {
             owner_name: row.owner_name,
