@@ -204,6 +204,25 @@ async fn an_existing_agency_invited_by_subdomain_is_admitted_by_its_owner() {
         .unwrap();
     assert_eq!(joined_event.1, Some(project.as_uuid()));
     assert_eq!(joined_event.2["partner_name"], "Harbour Estates");
+    // The project's activity log reads as sentences naming the project.
+    let mut scope = db.app.scope(acme, ava).await.unwrap();
+    let log = projects::activity(&mut scope, project, &Default::default(), 10)
+        .await
+        .unwrap();
+    drop(scope);
+    let sentences: Vec<String> = log.entries.iter().map(|e| e.sentence()).collect();
+    assert!(
+        sentences
+            .iter()
+            .any(|s| s == "Ava Thompson invited Harbour Estates to Marina Heights as an agency"),
+        "{sentences:?}"
+    );
+    assert!(
+        sentences
+            .iter()
+            .any(|s| s == "Hana Harbour brought Harbour Estates into Marina Heights as an agency"),
+        "{sentences:?}"
+    );
     let twin = actions(&db, harbour).await;
     let twin = twin.iter().find(|e| e.0 == "partner.joined").unwrap();
     assert_eq!(twin.1, None);

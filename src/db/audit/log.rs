@@ -87,17 +87,18 @@ pub(crate) async fn entries(
         left join users a on a.id = e.actor_user_id
         left join users t on e.target_type = 'user'
                           and t.id = case when e.target_type = 'user' then e.target_id::uuid end
-        -- The project by its current name: the event's own project, or, for
-        -- a partner's twin of an event on its owner's project (no project,
-        -- `owner_org` in the metadata), the owner's project it targets.
+        -- The project by its current name: the event's own project (whatever
+        -- it targets: a project, an invitation to it, a partner on it), or,
+        -- for a partner's twin of an event on its owner's project (no
+        -- project, `owner_org` in the metadata), the owner's project it
+        -- targets.
         left join projects pr
-          on e.target_type = 'project'
-         and pr.org_id = case when e.target_type <> 'project' then null
-                              when e.project_id is not null then e.org_id
-                              else (e.metadata ->> 'owner_org')::uuid end
-         and pr.id = case when e.target_type <> 'project' then null
-                          when e.project_id is not null then e.project_id
-                          else e.target_id::uuid end
+          on (e.project_id is not null or e.target_type = 'project')
+         and pr.org_id = case when e.project_id is not null then e.org_id
+                              when e.target_type = 'project'
+                                  then (e.metadata ->> 'owner_org')::uuid end
+         and pr.id = case when e.project_id is not null then e.project_id
+                          when e.target_type = 'project' then e.target_id::uuid end
         left join clients cl on e.target_type = 'client' and cl.org_id = e.org_id
                              and cl.id = case when e.target_type = 'client' then e.target_id::uuid end
         left join audit_event_pii p on p.org_id = e.org_id and p.seq = e.seq
