@@ -73,6 +73,8 @@ export default defineConfig({
       BASE_DOMAIN: baseDomain,
       LISTEN_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: '../target/site',
+      // R3.4: uploads (and the seeded demo images) under the ignored target/.
+      MEDIA_STORE: '../target/media-e2e',
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
       // Google sign-in against the local provider (R3.3).
       GOOGLE_CLIENT_ID: 'offplan-e2e',

@@ -13,6 +13,17 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
+/// Why an action the role allows is refused anyway (HTTP 403). Each
+/// reason is a variant, so a page can act on it; its message is the
+/// sentence people read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Refusal {
+    /// R1.9: the organisation has not accepted `version` of the
+    /// data-processing terms (the current one), so buyer features are off.
+    #[error("{}", crate::domain::terms::GATE_CLOSED)]
+    TermsNotAccepted { version: String },
+}
+
 /// A message tied to one form field, shown next to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
@@ -30,6 +41,10 @@ pub enum AppError {
     /// The actor's own tenant, but the role may not (SPEC R2.5).
     #[error("you don't have permission to do that")]
     Forbidden,
+    /// A 403 that says why (SPEC R1.9: the joint-controller gate is
+    /// closed), so the page can explain it and offer the way out.
+    #[error("{0}")]
+    Refused(Refusal),
     /// The request collides with the current state; the variant says how
     /// (the stock conflict modal reads its holder and version, R6.3).
     #[error("{0}")]
@@ -57,6 +72,7 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::NotFound => 404,
             AppError::Forbidden => 403,
+            AppError::Refused(_) => 403,
             AppError::Conflict(_) => 409,
             AppError::Invalid(_) => 422,
             AppError::RateLimited { .. } => 429,
@@ -156,6 +172,15 @@ mod tests {
     fn another_tenant_is_404_and_a_missing_permission_is_403() {
         assert_eq!(AppError::NotFound.status(), 404);
         assert_eq!(AppError::Forbidden.status(), 403);
+    }
+
+    #[test]
+    fn a_closed_gate_is_a_403_that_says_why() {
+        let err = AppError::Refused(Refusal::TermsNotAccepted {
+            version: "data-processing-v1".into(),
+        });
+        assert_eq!(err.status(), 403);
+        assert!(err.to_string().contains("data-processing terms"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod buyers;
 pub mod clients;
 pub mod home;
 pub mod not_found;
@@ -12,6 +13,8 @@ pub mod site;
 pub mod team;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod buyer_page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -97,9 +100,19 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings")) view={Lazy::<ProjectSettingsRoute>::new()} />
                     <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings"), StaticSegment("activity")) view={Lazy::<ProjectActivityRoute>::new()} />
                     <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings"), StaticSegment("partners")) view={Lazy::<PartnersRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("settings"), StaticSegment("presentation")) view={Lazy::<PresentationRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("units")) view={Lazy::<UnitsRoute>::new()} />
+                    <Route path=(StaticSegment("projects"), ParamSegment("slug"), StaticSegment("units"), ParamSegment("unit_id")) view={Lazy::<UnitRoute>::new()} />
                     <Route path=(StaticSegment("partner-invite"), ParamSegment("token")) view={Lazy::<PartnerInviteRoute>::new()} />
+                    <Route path=StaticSegment("buyers") view={Lazy::<BuyersRoute>::new()} />
+                    <Route path=(StaticSegment("buyers"), StaticSegment("send")) view={Lazy::<SendUnitRoute>::new()} />
+                    <Route path=(StaticSegment("buyers"), ParamSegment("id")) view={Lazy::<BuyerRoute>::new()} />
+                    <Route path=(StaticSegment("settings"), StaticSegment("data-processing")) view={Lazy::<DataProcessingRoute>::new()} />
                     // A project this organisation partners, named by its owner (docs/decisions.md).
                     <Route path=(StaticSegment("with"), ParamSegment("owner"), ParamSegment("slug")) view={Lazy::<PartnerProjectHomeRoute>::new()} />
+                    <Route path=(StaticSegment("with"), ParamSegment("owner"), ParamSegment("slug"), StaticSegment("presentation")) view={Lazy::<PartnerPresentationRoute>::new()} />
+                    <Route path=(StaticSegment("with"), ParamSegment("owner"), ParamSegment("slug"), StaticSegment("units")) view={Lazy::<PartnerUnitsRoute>::new()} />
+                    <Route path=(StaticSegment("with"), ParamSegment("owner"), ParamSegment("slug"), StaticSegment("units"), ParamSegment("unit_id")) view={Lazy::<PartnerUnitRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -62,4 +62,14 @@ lazy_pages! {
     ProjectActivityRoute => projects::ProjectActivityPage;
     PartnersRoute => projects::partners::PartnersPage;
     PartnerInviteRoute => projects::partners::PartnerInvitePage;
+    PresentationRoute => projects::presentation::PresentationPage;
+    PartnerPresentationRoute => projects::presentation::PartnerPresentationPage;
+    UnitsRoute => projects::presentation::UnitsPage;
+    PartnerUnitsRoute => projects::presentation::PartnerUnitsPage;
+    UnitRoute => projects::presentation::UnitPage;
+    PartnerUnitRoute => projects::presentation::PartnerUnitPage;
+    BuyersRoute => buyers::BuyersPage;
+    BuyerRoute => buyers::BuyerPage;
+    SendUnitRoute => buyers::SendUnitPage;
+    DataProcessingRoute => buyers::DataProcessingPage;
 }

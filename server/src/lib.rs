@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod audit_export;
 pub mod auth;
+pub mod buyer_page;
 pub mod cli;
 pub mod client_ip;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod fn_status;
 pub mod google;
 pub mod health;
 pub mod jobs;
+pub mod media;
 pub mod router;
 pub mod security;
 pub mod startup;

@@ -4,8 +4,8 @@
 //! sub-state (see `state`).
 
 use crate::{
-    assets, audit_export, auth, client_ip, csrf, fn_status, google, health, security,
-    state::AppState, telemetry, tenant,
+    assets, audit_export, auth, buyer_page, client_ip, csrf, fn_status, google, health, media,
+    security, state::AppState, telemetry, tenant,
 };
 use app::{shell, App};
 use axum::{extract::FromRef, middleware, routing::get, Router};
@@ -27,9 +27,12 @@ pub fn router(state: AppState) -> Router {
     // through context.
     let context = {
         let (gate, auth) = (state.db.gate().clone(), state.auth.clone());
+        // R3.4: where uploaded images are served from, for the pages' URLs.
+        let media_base = offplan::domain::media::MediaBase(state.config.media.base_url.clone());
         move || {
             provide_context(gate.clone());
             provide_context(auth.clone());
+            provide_context(media_base.clone());
         }
     };
     let routes = generate_route_list(App);
@@ -47,6 +50,14 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/audit/export.csv", get(audit_export::export))
         .route("/auth/google/start", get(google::start))
         .route("/auth/google/callback", get(google::callback))
+        // R3.4: uploads, with their own body limit (the file and its
+        // multipart framing) in place of the 64 KiB one below.
+        .route(
+            media::UPLOAD_PATH,
+            axum::routing::post(media::upload::upload).layer(axum::extract::DefaultBodyLimit::max(
+                state.config.media.max_upload_bytes + media::upload::MULTIPART_SLACK,
+            )),
+        )
         .layer(middleware::from_fn(fn_status::refusal_status))
         // R3.8: who is signed in, re-read from the database per request.
         .layer(middleware::from_fn_with_state(
@@ -54,6 +65,12 @@ pub fn router(state: AppState) -> Router {
             auth::attach_user,
         ))
         .layer(auth::session_layer(&state.db, &state.config))
+        // R7.3: a buyer's link is answered before any session is read (a
+        // buyer has no account); everything else goes on to the app.
+        .layer(middleware::from_fn_with_state(
+            buyer_page::BuyerPageState::from_ref(&state),
+            buyer_page::intercept,
+        ))
         .layer(middleware::from_fn_with_state(
             tenant::TenantState::from_ref(&state),
             tenant::resolve_site,
@@ -80,10 +97,19 @@ pub fn router(state: AppState) -> Router {
         // or a form is refused at the door (a 4xx, never Postgres 22021).
         .layer(security::body_limit())
         .layer(middleware::from_fn(security::bound_input))
-        .layer(middleware::from_fn(security::csp_nonce));
+        .layer(middleware::from_fn_with_state(
+            security::CspConfig::from_ref(&state),
+            security::csp_nonce,
+        ));
     for layer in security::static_header_layers(https) {
         router = router.layer(layer);
     }
+    // R3.4: the media origin is answered by the media handler alone, and
+    // media is never answered on `*.<base>` (outside every page layer).
+    router = router.layer(middleware::from_fn_with_state(
+        media::MediaState::from_ref(&state),
+        media::host_split,
+    ));
     router
         .layer(
             ServiceBuilder::new()

@@ -13,7 +13,7 @@
 
 use app::ssr::CspNonce;
 use axum::{
-    extract::{DefaultBodyLimit, Request},
+    extract::{DefaultBodyLimit, Request, State},
     http::{header, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -21,13 +21,26 @@ use axum::{
 use base64::Engine as _;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// What the page policy needs from configuration: the media origin, the
+/// only other place images come from (R3.4).
+#[derive(Clone)]
+pub struct CspConfig {
+    /// `scheme://host[:port]` of `MEDIA_BASE_URL`.
+    pub media_origin: std::sync::Arc<str>,
+}
+
 /// Generates the request's nonce, and sets the CSP built from it on the
 /// response unless a handler chose a stricter one.
-pub async fn csp_nonce(mut request: Request, next: Next) -> Response {
+pub async fn csp_nonce(
+    State(config): State<CspConfig>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy(&nonce, &config.media_origin))
+    {
         response
             .headers_mut()
             .entry(header::CONTENT_SECURITY_POLICY)
@@ -42,12 +55,21 @@ fn new_nonce() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn content_security_policy(nonce: &str) -> String {
+/// `scheme://host[:port]` of a URL (the media base may carry a path).
+pub fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    format!("{scheme}://{host}")
+}
+
+/// The page policy; `media_origin` is where uploaded images come from (the
+/// media origin, R3.4). Uploads go to this origin (`connect-src 'self'`).
+pub fn content_security_policy(nonce: &str, media_origin: &str) -> String {
     format!(
         "default-src 'self'; \
          script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; \
-         img-src 'self' data:; \
+         img-src 'self' data: blob: {media_origin}; \
          font-src 'self'; \
          connect-src 'self'; \
          object-src 'none'; \
@@ -121,7 +143,10 @@ pub async fn bound_input(request: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+    // The upload route has its own, larger limit, which it applies itself
+    // before reading (after the session and the permission check).
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) && path != crate::media::UPLOAD_PATH
+    {
         return too_large(&path);
     }
     let query_has_nul = request
@@ -244,8 +269,15 @@ mod tests {
 
     #[test]
     fn the_policy_never_allows_inline_script_or_framing() {
-        let csp = content_security_policy("abc");
+        let csp = content_security_policy("abc", "http://media.offplan-usercontent.localhost:3000");
         assert!(csp.contains("script-src 'nonce-abc' 'strict-dynamic' 'wasm-unsafe-eval'"));
+        assert!(csp.contains(
+            "img-src 'self' data: blob: http://media.offplan-usercontent.localhost:3000;"
+        ));
+        assert_eq!(
+            origin_of("https://m.example-usercontent.net/media"),
+            "https://m.example-usercontent.net"
+        );
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(csp.contains("object-src 'none'"));
         assert!(!csp.contains("unsafe-inline"));

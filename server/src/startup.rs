@@ -16,6 +16,8 @@ pub enum StartupError {
     Db(#[from] offplan::db::DbError),
     #[error(transparent)]
     Hash(#[from] offplan::password_hash::HashError),
+    #[error("could not open the media store (MEDIA_STORE): {0}")]
+    MediaStore(#[from] object_store::Error),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -59,11 +61,22 @@ impl Application {
             auth.link_port = bound_port;
         }
         jobs::spawn(&config, db.clone());
+        let media_store = crate::media::store::build(&config.media.store)?;
+        let mut config = config;
+        // Development's default media origin names the port actually bound
+        // (as emailed links do), when the server was asked for port 0.
+        if config.environment == crate::config::Environment::Development {
+            if let (Some(base), Some(port)) = (config.media.base_url.strip_suffix(":0"), bound_port)
+            {
+                config.media.base_url = format!("{base}:{port}");
+            }
+        }
         let router = router(AppState::new(
             leptos_options(&config),
             config,
             db.clone(),
             auth,
+            media_store,
         ));
         Ok(Self {
             listener,

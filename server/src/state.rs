@@ -26,11 +26,23 @@ pub struct AppState {
     pub auth: AuthServices,
     /// Built once: `FromRef` runs on every request.
     client_ip: ClientIpConfig,
+    /// Where uploaded images are stored (R3.4), built from `MEDIA_STORE`.
+    media_store: Arc<dyn object_store::ObjectStore>,
+    /// The stylesheet's address, for the buyer's page (read once).
+    stylesheet: Arc<str>,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, config: Config, db: Db, auth: AuthServices) -> Self {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        config: Config,
+        db: Db,
+        auth: AuthServices,
+        media_store: Arc<dyn object_store::ObjectStore>,
+    ) -> Self {
         Self {
+            media_store,
+            stylesheet: crate::buyer_page::stylesheet_href(&leptos_options).into(),
             leptos_options,
             db,
             client_ip: ClientIpConfig {
@@ -95,6 +107,43 @@ impl FromRef<AppState> for GoogleState {
             google: state.config.google.clone(),
             session_secret: state.config.session_secret.clone(),
             login_limit_per_ip: state.config.login_limit_per_ip,
+        }
+    }
+}
+
+impl FromRef<AppState> for crate::media::MediaState {
+    fn from_ref(state: &AppState) -> Self {
+        let media = &state.config.media;
+        crate::media::MediaState {
+            db: state.db.gate().clone(),
+            store: state.media_store.clone(),
+            host: media.host.as_str().into(),
+            base_url: media.base_url.as_str().into(),
+            max_upload_bytes: media.max_upload_bytes,
+            limits: crate::media::process::ImageLimits {
+                max_dimension: media.max_dimension,
+                max_pixels: media.max_pixels,
+            },
+        }
+    }
+}
+
+impl FromRef<AppState> for crate::security::CspConfig {
+    fn from_ref(state: &AppState) -> Self {
+        crate::security::CspConfig {
+            media_origin: crate::security::origin_of(&state.config.media.base_url).into(),
+        }
+    }
+}
+
+impl FromRef<AppState> for crate::buyer_page::BuyerPageState {
+    fn from_ref(state: &AppState) -> Self {
+        crate::buyer_page::BuyerPageState {
+            db: state.db.gate().clone(),
+            media_base: state.config.media.base_url.as_str().into(),
+            stylesheet: state.stylesheet.clone(),
+            token_ip: state.auth.limits.token_ip,
+            token_burst: state.auth.limits.token_burst,
         }
     }
 }

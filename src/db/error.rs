@@ -2,7 +2,11 @@
 //! becomes the `AppError` a person sees: `?` converts it (internal failures
 //! are logged once with the request id, see `crate::error`).
 
-use crate::{error::Conflict, policy::Denied, AppError};
+use crate::{
+    error::{Conflict, Refusal},
+    policy::Denied,
+    AppError,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -12,6 +16,10 @@ pub enum RepoError {
     /// The actor's own tenant, but the role may not (R2.5).
     #[error(transparent)]
     Forbidden(#[from] Denied),
+    /// Allowed by the role, refused for a reason the person is told (403,
+    /// e.g. the data-processing terms are not accepted, R1.9).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// The request collides with the current state (409).
     #[error(transparent)]
     Conflict(#[from] Conflict),
@@ -27,6 +35,7 @@ impl RepoError {
         match self {
             RepoError::NotFound => AppError::NotFound,
             RepoError::Forbidden(_) => AppError::Forbidden,
+            RepoError::Refused(why) => AppError::Refused(why),
             RepoError::Conflict(conflict) => AppError::Conflict(conflict),
             RepoError::Database(e) => internal(e),
         }

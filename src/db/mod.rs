@@ -19,11 +19,13 @@
 
 pub mod admin;
 pub mod audit;
+pub mod buyers;
 pub mod clients;
 pub mod error;
 mod gate;
 pub mod integrity;
 pub mod invitations;
+pub mod media;
 pub mod outbox;
 pub mod projects;
 mod request_meta;

@@ -46,4 +46,16 @@ id_type!(
 );
 id_type!(ProjectId);
 id_type!(UnitId);
+id_type!(
+    /// An uploaded image (R3.4).
+    MediaId
+);
 id_type!(ClientId);
+id_type!(
+    /// A buyer an organisation recorded (R1.9).
+    BuyerId
+);
+id_type!(
+    /// A buyer link (R7.3).
+    BuyerLinkId
+);

@@ -66,6 +66,15 @@ impl OrgBrand {
     pub fn is_studio(&self) -> bool {
         self.client_types.contains(&ClientType::Studio)
     }
+
+    /// Whether the organisation sells units (an agency or a developer),
+    /// so its people record buyers (R1.9): the header's "Buyers" link. A
+    /// display hint only, like [`Self::is_studio`].
+    pub fn sells_units(&self) -> bool {
+        self.client_types
+            .iter()
+            .any(|t| matches!(t, ClientType::Agency | ClientType::Developer))
+    }
 }
 
 /// The public profile shown on an organisation's branded home.

@@ -62,9 +62,18 @@ pub enum Conflict {
     /// R5.2: a forward invitation to the project's own organisation.
     #[error("This project is your organisation's own; invite another organisation.")]
     OwnOrganisation,
+    /// R7.3: a sold or withdrawn unit is no longer sent to buyers.
+    #[error("That unit is no longer on sale, so it can't be sent to a buyer.")]
+    UnitNotOffered,
     /// R1.3: a partner's kind must be one of its organisation's types.
     #[error("{}", partner_type_missing(*.0))]
     PartnerTypeMissing(crate::domain::PartnerKind),
+    /// R1.8: a unit's code is unique within its project.
+    #[error("Another unit of this project already has that code.")]
+    UnitCodeTaken,
+    /// Issue 13: a project's gallery holds at most `max` images.
+    #[error("The gallery is full ({max} images). Remove one before adding another.")]
+    GalleryFull { max: u32 },
 }
 
 fn partner_type_missing(kind: crate::domain::PartnerKind) -> &'static str {

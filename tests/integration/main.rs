@@ -11,11 +11,13 @@
     reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
+mod buyers;
 mod clients;
 mod common;
 mod identity;
 mod organisations;
 mod partners;
+mod presentation;
 mod project_activity;
 mod projects;
 mod repository;

@@ -20,6 +20,7 @@ mod activity;
 mod manage;
 pub mod pages;
 pub mod partners;
+pub mod presentation;
 
 use leptos::prelude::*;
 use offplan::{

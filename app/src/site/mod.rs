@@ -62,7 +62,8 @@ pub fn SiteLayout() -> impl IntoView {
                     <BrandStyle colour=brand.colour.as_str().to_owned()
                         contrast=brand.colour.contrast_text() />
                     <OrgFrame name=brand.name.clone() viewer=info.viewer.clone()
-                        account_url=info.central("/account/security") studio=brand.is_studio() />
+                        account_url=info.central("/account/security") studio=brand.is_studio()
+                        sells=brand.sells_units() />
                 }
                 .into_any(),
             }
@@ -91,6 +92,8 @@ fn OrgFrame(
     account_url: String,
     /// A Studio keeps clients (R1.3): its members get the "Clients" link.
     studio: bool,
+    /// An agency or a developer records buyers (R1.9): "Buyers".
+    sells: bool,
 ) -> impl IntoView {
     provide_context(Framed);
     let signed_in = viewer.is_some();
@@ -102,6 +105,7 @@ fn OrgFrame(
                 <nav class="site-header__nav" aria-label="Organisation">
                     <a class="button button--quiet" href="/projects">"Projects"</a>
                     {studio.then(|| view! { <a class="button button--quiet" href="/clients">"Clients"</a> })}
+                    {sells.then(|| view! { <a class="button button--quiet" href="/buyers">"Buyers"</a> })}
                     <a class="button button--quiet" href="/settings/team">"Team"</a>
                 </nav>
             })}

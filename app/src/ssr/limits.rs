@@ -68,7 +68,13 @@ pub fn nobody_bucket(action: &str, typed: &str) -> String {
 /// (R3.7). IPv4-mapped addresses were already turned into IPv4 by the
 /// server's client-address middleware.
 pub fn ip_bucket(action: &str) -> String {
-    let key = match client_ip() {
+    ip_bucket_for(action, client_ip())
+}
+
+/// [`ip_bucket`] for an address read elsewhere than the Leptos context (a
+/// plain axum handler: the buyer's page).
+pub fn ip_bucket_for(action: &str, ip: Option<std::net::IpAddr>) -> String {
+    let key = match ip {
         Some(std::net::IpAddr::V6(v6)) => {
             let [a, b, c, d, ..] = v6.segments();
             format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")

@@ -7,6 +7,7 @@ mod integrity_scan;
 mod migrate;
 mod operator;
 mod seed;
+mod seed_images;
 mod serve;
 
 pub use audit::AuditCommand;

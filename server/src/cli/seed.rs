@@ -18,6 +18,8 @@ pub async fn seed(config: &Config) -> Result<(), BoxError> {
     let db = AdminDb::connect_and_migrate(&config.db_settings()).await?;
     offplan::db::seed::demo(&db).await?;
     offplan::db::seed::demo_activity(&db).await?;
+    offplan::db::seed::demo_showcase(&db).await?;
+    super::seed_images::seed_images(config, &db).await?;
     offplan::db::seed::demo_passwords(&db, &offplan::db::seed::demo_password_hash().await?).await?;
     db.close().await;
     println!(

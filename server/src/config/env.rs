@@ -241,35 +241,46 @@ impl Config {
         let mail_from =
             get("MAIL_FROM").unwrap_or_else(|| "offplan <no-reply@offplan.localhost>".to_owned());
 
-        match (base_domain, listen_addr, session_secret, totp_keys) {
-            (Some(base_domain), Some(listen_addr), Some(session_secret), Some(totp_keys))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    environment,
-                    database_url: Secret(database_url),
-                    database_admin_url: database_admin_url.map(Secret),
-                    db_max_connections,
-                    base_domain,
-                    public_scheme,
-                    listen_addr,
-                    session_secret,
-                    site_root,
-                    log_format,
-                    trusted_proxies,
-                    hibp_url,
-                    hibp_timeout,
-                    google,
-                    smtp_url,
-                    mail_from,
-                    login_limit_per_ip,
-                    signup_limit_per_ip,
-                    token_limit_per_ip,
-                    token_burst_threshold,
-                    totp_keys,
-                    public_port,
-                })
-            }
+        let media = super::media::read(
+            &get,
+            environment == Environment::Production,
+            base_domain.as_ref(),
+            public_port.or(listen_addr.map(|a| a.port())),
+            &mut errors,
+        );
+
+        match (base_domain, listen_addr, session_secret, totp_keys, media) {
+            (
+                Some(base_domain),
+                Some(listen_addr),
+                Some(session_secret),
+                Some(totp_keys),
+                Some(media),
+            ) if errors.is_empty() => Ok(Self {
+                environment,
+                database_url: Secret(database_url),
+                database_admin_url: database_admin_url.map(Secret),
+                db_max_connections,
+                base_domain,
+                public_scheme,
+                listen_addr,
+                session_secret,
+                site_root,
+                log_format,
+                trusted_proxies,
+                hibp_url,
+                hibp_timeout,
+                google,
+                smtp_url,
+                mail_from,
+                login_limit_per_ip,
+                signup_limit_per_ip,
+                token_limit_per_ip,
+                token_burst_threshold,
+                totp_keys,
+                public_port,
+                media,
+            }),
             _ => Err(ConfigError(errors)),
         }
     }

@@ -4,6 +4,9 @@
 //! documents every variable.
 
 mod env;
+mod media;
+
+pub use media::{MediaConfig, MediaStoreConfig};
 
 use offplan::domain::BaseDomain;
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
@@ -82,6 +85,8 @@ pub struct Config {
     /// The port written into emailed links; `None`: the scheme's default.
     /// In development, unset means the port the server listens on.
     pub public_port: Option<u16>,
+    /// Uploaded images: their own origin, store and limits (R3.4).
+    pub media: MediaConfig,
 }
 
 /// The provider's endpoints are configuration, so tests run against a

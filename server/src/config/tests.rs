@@ -38,6 +38,9 @@ fn a_missing_app_env_fails_closed_to_production() {
             "TOTP_ENCRYPTION_KEYS",
             &format!("k1:{}", "A".repeat(43) + "="),
         ),
+        // R3.4: production names its media origin and store.
+        ("MEDIA_BASE_URL", "https://media.offplan-usercontent.net"),
+        ("MEDIA_STORE", "s3://offplan-media"),
     ])
     .unwrap();
     assert_eq!(c.environment, Environment::Production);
@@ -56,6 +59,9 @@ fn production_requires_a_session_secret_and_defaults_to_https() {
             "TOTP_ENCRYPTION_KEYS",
             &format!("k1:{}", "A".repeat(43) + "="),
         ),
+        // R3.4: production names its media origin and store.
+        ("MEDIA_BASE_URL", "https://media.offplan-usercontent.net"),
+        ("MEDIA_STORE", "s3://offplan-media"),
     ])
     .unwrap();
     assert_eq!(c.public_scheme, "https");

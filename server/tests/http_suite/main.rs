@@ -9,10 +9,13 @@
 mod assets;
 mod auth;
 mod auth_review;
+mod buyer_page;
+mod buyers;
 mod clients;
 mod edges;
 mod fuzz;
 mod health;
+mod media;
 mod partners;
 mod project_activity;
 mod projects;

@@ -52,6 +52,11 @@ impl TestApp {
         Self::spawn_configured(admin_url, &[]).await
     }
 
+    /// Like `spawn_with_database`, with extra configuration.
+    pub async fn spawn_with_database_and(admin_url: &str, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_configured(admin_url, extra).await
+    }
+
     async fn spawn_configured(admin_url: &str, extra: &[(&str, &str)]) -> Self {
         log_to_the_test();
         let mut vars = vec![

@@ -375,6 +375,9 @@ impl Entry {
                     self.client()
                 )
             }
+            Some(Action::BuyerLinkOpened) => {
+                format!("A buyer opened their link to a unit of {}", self.project())
+            }
             Some(Action::PartnerInvited) => match m.get("partner_name").and_then(|n| n.as_str()) {
                 Some(org) => format!(
                     "{actor} invited {org} to {} as {}",
@@ -415,6 +418,99 @@ impl Entry {
                     .and_then(|n| n.as_i64())
                     .unwrap_or(0)
             ),
+            Some(Action::DataProcessingAccepted) => format!(
+                "{actor} accepted the data-processing terms ({})",
+                m.get("version")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("unknown version")
+            ),
+            Some(Action::BuyerRecorded) => format!("{actor} recorded a buyer"),
+            Some(Action::BuyerUpdated) => {
+                format!("{actor} changed {} of a buyer", buyer_fields(m))
+            }
+            Some(Action::BuyerLinkIssued) => format!(
+                "{actor} sent a buyer a link to unit {} of {}{}",
+                unit_code(m),
+                self.project(),
+                if m.get("replaced").is_some_and(|r| !r.is_null()) {
+                    ", replacing the previous one"
+                } else {
+                    ""
+                }
+            ),
+            Some(Action::BuyerLinkEmailed) => format!(
+                "{actor} emailed a buyer their link to unit {} of {}",
+                unit_code(m),
+                self.project()
+            ),
+            Some(Action::BuyerLinkRevoked) => format!(
+                "{actor} revoked a buyer's link to unit {} of {}",
+                unit_code(m),
+                self.project()
+            ),
+            Some(Action::UnitReassigned) => format!(
+                "{actor} reassigned unit {} of {}; {} buyer links revoked",
+                m.get("code").and_then(|c| c.as_str()).unwrap_or("?"),
+                self.project(),
+                m.get("links_revoked").and_then(|n| n.as_i64()).unwrap_or(0)
+            ),
+            Some(Action::UnitSold) => format!(
+                "{actor} marked unit {} of {} sold; {} buyer links revoked",
+                m.get("code").and_then(|c| c.as_str()).unwrap_or("?"),
+                self.project(),
+                m.get("links_revoked").and_then(|n| n.as_i64()).unwrap_or(0)
+            ),
+            Some(Action::PresentationUpdated) => format!(
+                "{actor} changed {} of the presentation of {}",
+                presentation_fields(m),
+                self.project()
+            ),
+            Some(Action::UnitPresentationUpdated) => format!(
+                "{actor} changed the description of unit {} in {}",
+                presented_unit_code(m),
+                self.project()
+            ),
+            Some(Action::MediaAdded) => match media_role_label(m) {
+                Some(what) if m.get("unit_code").is_some() => format!(
+                    "{actor} uploaded {what} of unit {} in {}",
+                    presented_unit_code(m),
+                    self.project()
+                ),
+                what => format!(
+                    "{actor} uploaded {} for {}",
+                    what.unwrap_or("an image"),
+                    self.project()
+                ),
+            },
+            Some(Action::MediaRemoved) => match media_role_label(m) {
+                Some(what) if m.get("unit_code").is_some() => format!(
+                    "{actor} removed {what} of unit {} in {}",
+                    presented_unit_code(m),
+                    self.project()
+                ),
+                what => format!(
+                    "{actor} removed {} from {}",
+                    what.unwrap_or("an image"),
+                    self.project()
+                ),
+            },
+            Some(Action::MediaReordered) => format!(
+                "{actor} moved a gallery image of {} from place {} to {}",
+                self.project(),
+                m.get("from").and_then(|v| v.as_i64()).unwrap_or(0),
+                m.get("to").and_then(|v| v.as_i64()).unwrap_or(0)
+            ),
+            Some(Action::UnitCreated) => format!(
+                "{actor} added unit {} to {}",
+                presented_unit_code(m),
+                self.project()
+            ),
+            Some(Action::UnitFactsChanged) => format!(
+                "{actor} changed {} of unit {} in {}",
+                presentation_fields(m),
+                presented_unit_code(m),
+                self.project()
+            ),
             None => format!("{actor}: {}", self.action),
         }
     }
@@ -431,6 +527,37 @@ impl Entry {
                     .map(str::to_owned)
             })
             .unwrap_or_else(|| "a project".to_owned())
+    }
+}
+
+/// The unit code a buyer-link event carries.
+fn unit_code(m: &serde_json::Value) -> &str {
+    m.get("unit_code").and_then(|c| c.as_str()).unwrap_or("?")
+}
+
+/// "the email and the consent": the buyer fields an event says changed.
+fn buyer_fields(m: &serde_json::Value) -> String {
+    let names: Vec<&str> = m
+        .get("fields")
+        .and_then(|f| f.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str())
+                .map(|f| match f {
+                    "name" => "the name",
+                    "email" => "the email",
+                    "phone" => "the phone number",
+                    "notes" => "the notes",
+                    "consent" => "the consent to be contacted",
+                    _ => "a field",
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match names.as_slice() {
+        [] => "the details".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -500,6 +627,50 @@ impl Entry {
 }
 
 /// "the notes and the contact's email": which fields of a client changed.
+/// The fields a presentation or unit event names, as the log reads them.
+fn presentation_fields(m: &serde_json::Value) -> String {
+    let names: Vec<&str> = m
+        .get("fields")
+        .and_then(|f| f.as_array())
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(|f| f.as_str())
+                .map(|f| match f {
+                    "headline" => "the headline",
+                    "description" => "the description",
+                    "location" => "the location",
+                    "expected_completion" => "the expected completion",
+                    "code" => "the code",
+                    "floor" => "the floor",
+                    "bedrooms" => "the bedrooms",
+                    "area_m2" => "the area",
+                    "price" => "the price",
+                    _ => "a field",
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match names.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn presented_unit_code(m: &serde_json::Value) -> &str {
+    m.get("unit_code")
+        .and_then(|c| c.as_str())
+        .unwrap_or("(unknown)")
+}
+
+fn media_role_label(m: &serde_json::Value) -> Option<&'static str> {
+    m.get("role")
+        .and_then(|r| r.as_str())
+        .and_then(crate::domain::MediaRole::parse)
+        .map(crate::domain::MediaRole::label)
+}
+
 fn client_fields(m: &serde_json::Value) -> String {
     let names: Vec<&str> = m
         .get("fields")

@@ -79,16 +79,18 @@ pub async fn append_project_event(
 /// owner's event when it is not the owner). For the partner's own
 /// events ([`append_project_event`]) and for those about a partnership
 /// itself — admitted, removed — which both organisations must be able to
-/// account for. Leaves the transaction's tenant at whichever chain came
+/// account for; and for a buyer opening a partner's link (no person:
+/// `user` is `None`). Leaves the transaction's tenant at whichever chain came
 /// last; the caller sets it back. Answers the `seq` in the owner's chain.
 pub(crate) async fn append_to_both(
     conn: &mut sqlx::PgConnection,
     owner: OrgId,
     partner: OrgId,
     acting: OrgId,
-    user: crate::domain::UserId,
+    user: impl Into<Option<crate::domain::UserId>>,
     event: &NewEvent,
 ) -> Result<i64, sqlx::Error> {
+    let user = user.into();
     let base = event.metadata.clone();
     let owners = NewEvent {
         metadata: if acting == owner {
@@ -109,7 +111,7 @@ pub(crate) async fn append_to_both(
     };
     let mut seq = 0;
     for org in lock_order(&[owner, partner]) {
-        tenant::set_tenant(conn, Some(org), Some(user)).await?;
+        tenant::set_tenant(conn, Some(org), user).await?;
         if org == owner {
             seq = append_to(conn, org, &owners).await?;
         } else {

@@ -88,6 +88,9 @@ registry! {
     /// R5.2: a forward invitation to join the project as a studio or an
     /// agency (`partner_org` when it names an existing organisation; the
     /// email, if any, is personal data and goes to the PII part).
+    /// A buyer opened their link (R7.3): the target is the link; `unit`
+    /// which unit it shows. No actor; the address is personal data.
+    BuyerLinkOpened => "buyer_link.opened", ["unit"];
     PartnerInvited => "partner.invited", ["kind", "partner_org", "partner_name", "refreshed"];
     PartnerInvitationRevoked => "partner.invitation_revoked", ["kind"];
     PartnerInvitationDeclined => "partner.invitation_declined", ["kind"];
@@ -111,6 +114,49 @@ registry! {
     ReverseInvitationDeclined => "reverse_invitation.declined", ["invitation_id"];
     /// The studio withdrew a pending reverse invitation; its link says so.
     ReverseInvitationRevoked => "reverse_invitation.revoked", ["invitation_id"];
+    /// R2.2 (issue 13): the project's presentation text changed; `fields`
+    /// names which (`headline`, `description`, `location`,
+    /// `expected_completion`), never their text.
+    PresentationUpdated => "presentation.updated", ["fields"];
+    /// A unit's description changed (`fields`: `description`).
+    UnitPresentationUpdated => "unit_presentation.updated", ["fields", "unit_code"];
+    /// R3.4: an image was uploaded (`role`: hero, gallery, floor_plan;
+    /// `replaced`: it replaced the live hero or floor plan).
+    MediaAdded => "media.added", ["role", "unit_code", "replaced"];
+    MediaRemoved => "media.removed", ["role", "unit_code"];
+    /// A gallery image moved from one place (1-based) to another.
+    MediaReordered => "media.reordered", ["role", "from", "to"];
+    /// R1.8: a unit was added by the owner's managers.
+    UnitCreated => "unit.created", ["unit_code"];
+    /// R1.8: `fields` names the facts that changed (`code`, `floor`,
+    /// `bedrooms`, `area_m2`, `price`).
+    UnitFactsChanged => "unit.facts_changed", ["fields", "unit_code"];
+    /// R1.9: an Owner or Admin accepted `version` of the data-processing
+    /// terms (the joint-controller gate).
+    DataProcessingAccepted => "data_processing.accepted", ["version"];
+    /// R1.9: a buyer was recorded. Name, email, phone and consent are
+    /// personal data: the event's personal-data part; the notes nowhere.
+    BuyerRecorded => "buyer.recorded", [];
+    /// R1.9: which fields changed (`name`, `email`, `phone`, `notes`,
+    /// `consent`), never their values.
+    BuyerUpdated => "buyer.updated", ["fields"];
+    /// R7.3: a link for one (buyer, unit) pair (`replaced`: the pair's
+    /// previous link, revoked by it). A project event: never the token,
+    /// nothing of the buyer.
+    BuyerLinkIssued => "buyer_link.issued",
+        ["unit", "unit_code", "expires_in_days", "replaced", "emailed"];
+    /// R7.3: the issuer mailed a live link to its buyer.
+    BuyerLinkEmailed => "buyer_link.emailed", ["unit", "unit_code"];
+    /// R7.3: revoked by hand (`reason`: `manual`).
+    BuyerLinkRevoked => "buyer_link.revoked", ["unit", "unit_code", "reason"];
+    /// R6.2, R7.3: the owner handed the unit to another assignee (`from`,
+    /// `to`: `nobody`, `agency:<org>`, `agent:<org>:<user>`); its live buyer
+    /// links were revoked.
+    UnitReassigned => "unit.reassigned", ["code", "from", "to", "version", "links_revoked"];
+    /// R7.3: the owner marked the unit sold; its live buyer links were
+    /// revoked and an active reservation converted.
+    UnitSold => "unit.sold",
+        ["code", "status_from", "version", "links_revoked", "reservation_converted"];
 }
 
 /// The acting organisation, on an event in a project owner's chain that a
@@ -154,6 +200,7 @@ impl Action {
             Action::ProjectCreated => "Project created",
             Action::ProjectUpdated => "Project settings changed",
             Action::ProjectStockModeChanged => "Stock mode changed",
+            Action::BuyerLinkOpened => "Buyer link opened",
             Action::PartnerInvited => "Partner invited",
             Action::PartnerInvitationRevoked => "Partner invitation withdrawn",
             Action::PartnerInvitationDeclined => "Partner invitation declined",
@@ -164,6 +211,21 @@ impl Action {
             Action::ReverseInvitationAccepted => "Client invitation accepted",
             Action::ReverseInvitationDeclined => "Client invitation declined",
             Action::ReverseInvitationRevoked => "Client invitation withdrawn",
+            Action::PresentationUpdated => "Presentation changed",
+            Action::UnitPresentationUpdated => "Unit description changed",
+            Action::MediaAdded => "Image uploaded",
+            Action::MediaRemoved => "Image removed",
+            Action::MediaReordered => "Gallery reordered",
+            Action::UnitCreated => "Unit added",
+            Action::UnitFactsChanged => "Unit facts changed",
+            Action::DataProcessingAccepted => "Data-processing terms accepted",
+            Action::BuyerRecorded => "Buyer recorded",
+            Action::BuyerUpdated => "Buyer changed",
+            Action::BuyerLinkIssued => "Buyer link issued",
+            Action::BuyerLinkEmailed => "Buyer link emailed",
+            Action::BuyerLinkRevoked => "Buyer link revoked",
+            Action::UnitReassigned => "Unit reassigned",
+            Action::UnitSold => "Unit sold",
         }
     }
 

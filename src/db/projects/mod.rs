@@ -7,6 +7,7 @@
 mod activity;
 mod manage;
 pub mod partners;
+pub mod presentation;
 
 pub use crate::domain::{PartnerKind, ProjectStatus, StockMode};
 pub use activity::{activity, activity_choices};

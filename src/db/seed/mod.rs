@@ -5,6 +5,9 @@
 //! of them on the platform. Idempotent: each row is keyed on its natural key
 //! and left alone when present. Runs as the owner (operator command).
 
+mod showcase;
+pub use showcase::{demo_media, demo_showcase, DemoImage};
+
 use super::{admin::AdminDb, DbError};
 use crate::policy::Role;
 

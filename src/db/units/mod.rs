@@ -7,6 +7,9 @@
 //!   assigned to their organisation or to them (a Sales Agent: to them or to
 //!   their agency); in **open** mode, additionally every available unit.
 
+pub mod change;
+pub mod facts;
+
 use super::{
     projects::{self, Project, Relation, StockMode},
     RepoError, Scope,

@@ -14,6 +14,7 @@
 //! | file | what |
 //! |---|---|
 //! | [`brand`] | host → an organisation's public brand and profile |
+//! | [`buyer_page`] | a buyer link by its token: the one unit it shows, recording the open |
 //! | [`public_projects`] | an active project's public home, by its (old) slug |
 //! | [`sessions`] | sign-in candidate, sessions of the signed-in person, the organisation picker |
 //! | [`totp`] | the second factor and recovery codes |
@@ -25,6 +26,7 @@
 //! | [`invitee_signup`] | signing up from an invitation |
 //! | [`partner_invitee`] | a forward invitation by its token: view, accept (as an organisation of the person's or a new one), sign up, decline |
 //! | [`client_invitee`] | a reverse invitation by its token: view, accept (a Free Guest organisation), decline, sign up |
+//! | [`media`] | the media origin: a live image's type by its content-hash name |
 //! | [`limits`] | rate limits and the failed-token burst alert |
 //! | [`events`] | security events the web layer records itself |
 //! | [`outbox`] | outbox delivery and purge, the development outbox page |
@@ -32,12 +34,14 @@
 //! | [`provision`] | an operator provisioning an organisation (owner role) |
 
 pub mod brand;
+pub mod buyer_page;
 pub mod client_invitee;
 pub mod events;
 pub mod google;
 pub mod invitee;
 pub mod invitee_signup;
 pub mod limits;
+pub mod media;
 pub mod operator;
 pub mod outbox;
 pub mod partner_invitee;

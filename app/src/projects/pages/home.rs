@@ -71,8 +71,20 @@ fn ProjectHome(p: ProjectView) -> impl IntoView {
     let activity = p.can_view_activity.then(|| {
         view! { <a class="button button--quiet" href=format!("{}/settings/activity", p.href)>"Activity log"</a> }
     });
-    let manage = (manage.is_some() || activity.is_some())
-        .then(|| view! { <p class="form__actions">{manage}{activity}</p> });
+    // Issue 13: the presentation and the units, for every member (read
+    // only where the role or the partnership may not change them).
+    let presentation = if p.relation.is_none() {
+        format!("{}/settings/presentation", p.href)
+    } else {
+        format!("{}/presentation", p.href)
+    };
+    let manage = view! {
+        <p class="form__actions">
+            {manage}{activity}
+            <a class="button button--quiet" href=presentation>"Presentation"</a>
+            <a class="button button--quiet" href=format!("{}/units", p.href)>"Units"</a>
+        </p>
+    };
     view! {
         <Title text=html_text(p.name.clone()) />
         <div class="stack stack--wide">

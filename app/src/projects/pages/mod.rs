@@ -46,12 +46,20 @@ pub(crate) fn SettingsTabs(
     /// Partners (R1.7): the owner's Owner and Admins.
     #[prop(default = false)]
     partners: bool,
+    /// Presentation (issue 13): every member may open it (read-only for
+    /// those who may not edit project content).
+    #[prop(default = true)]
+    presentation: bool,
 ) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Project settings">
             {settings.then(|| view! {
                 <a class="tabs__tab" href=format!("{href}/settings")
                    aria-current=(current == "settings").then_some("page")>"Settings"</a>
+            })}
+            {presentation.then(|| view! {
+                <a class="tabs__tab" href=format!("{href}/settings/presentation")
+                   aria-current=(current == "presentation").then_some("page")>"Presentation"</a>
             })}
             {partners.then(|| view! {
                 <a class="tabs__tab" href=format!("{href}/settings/partners")
