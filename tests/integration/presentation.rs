@@ -381,6 +381,18 @@ async fn unit_facts_only_by_the_owners_managers() {
     assert_eq!(e[0].1["fields"], serde_json::json!(["floor", "price"]));
     assert_eq!(events(&db, acme, "unit.created").await.len(), 1);
 
+    // Who changed the facts last: Ben changed A-101; Chloe added B-001.
+    let mut s = scope(&db, "acme", "chloe@acme.example").await;
+    let last = facts::facts_last_changed(&mut s, project, a101)
+        .await
+        .unwrap();
+    assert_eq!(last.map(|l| l.name), Some("Ben Carter".to_owned()));
+    let last = facts::facts_last_changed(&mut s, project, created.id)
+        .await
+        .unwrap();
+    assert_eq!(last.map(|l| l.name), Some("Chloe Evans".to_owned()));
+    done(s).await;
+
     // The owner's Content Editor and Sales Agent, the studio and the
     // agency: 403. Zenith: 404.
     for (sub, email) in [

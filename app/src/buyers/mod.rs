@@ -106,6 +106,8 @@ pub struct BuyerView {
 pub struct TermsView {
     pub gate: GateView,
     pub text: String,
+    /// Whether the settings tabs show the audit log (R4.7).
+    pub can_view_audit: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,10 +310,15 @@ pub async fn load_terms() -> Result<TermsView, AppError> {
     use offplan::db::buyers::terms;
     let (mut scope, _, _) = ssr::org_scope().await?;
     let gate = convert::gate(terms::status(&mut scope, terms::CURRENT_VERSION).await?);
+    let can_view_audit = scope
+        .membership()
+        .role()
+        .can(offplan::policy::Permission::ViewAuditLog);
     scope.commit().await?;
     Ok(TermsView {
         gate,
         text: terms::CURRENT_TEXT.to_owned(),
+        can_view_audit,
     })
 }
 

@@ -26,12 +26,14 @@ pub fn EmptyState(children: Children) -> impl IntoView {
     view! { <p class="empty-state">{children()}</p> }
 }
 
-/// The settings tabs an organisation page shows, by permission (R4.7).
+/// The settings tabs an organisation page shows, by permission (R4.7);
+/// everyone may read the data-processing terms (R1.9).
 #[component]
 pub fn SettingsNav(current: &'static str, #[prop(default = false)] audit: bool) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Settings">
             <a class="tabs__tab" href="/settings/team" aria-current=(current == "team").then_some("page")>"Team"</a>
+            <a class="tabs__tab" href="/settings/data-processing" aria-current=(current == "data-processing").then_some("page")>"Data processing"</a>
             {audit.then(|| view! {
                 <a class="tabs__tab" href="/settings/audit" aria-current=(current == "audit").then_some("page")>"Audit log"</a>
             })}

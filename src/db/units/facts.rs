@@ -12,12 +12,12 @@ use crate::{
     db::{
         audit::{append_project_event, Action, NewEvent},
         error::unique_violation,
-        projects::{self, Project, Relation},
+        projects::{self, presentation::LastChanged, Project, Relation},
         RepoError, Scope,
     },
     domain::{
         presentation::{field, UnitFacts},
-        ProjectId, UnitId,
+        OrgId, ProjectId, UnitId, UserId,
     },
     error::Conflict,
     policy::Permission,
@@ -105,6 +105,47 @@ pub async fn facts(
         area_centi_m2: area.first().and_then(|(_, a)| *a),
         price_minor: u.price_minor,
     })
+}
+
+/// Who added the unit or last changed its facts, and when: the latest
+/// such event in the owner's activity log. Only the owner reads its own
+/// log, so a partner (who may not edit the facts) gets `None`.
+pub async fn facts_last_changed(
+    scope: &mut Scope,
+    project: ProjectId,
+    unit: UnitId,
+) -> Result<Option<LastChanged>, RepoError> {
+    let p = projects::get(scope, project).await?;
+    let u = get(scope, project, unit).await?;
+    let row = sqlx::query!(
+        r#"
+        select e.actor_user_id as "user_id!", e.org_id, us.display_name, b.name as "org_name?",
+               e.occurred_at
+        from audit_events e
+        join users us on us.id = e.actor_user_id
+        left join public_org_brands b on b.id = e.org_id
+        where e.org_id = $1 and e.project_id = $2 and e.target_type = 'unit'
+          and e.target_id = $3 and e.action = any($4)
+        order by e.seq desc
+        limit 1
+        "#,
+        p.owner_org_id.as_uuid(),
+        p.id.as_uuid(),
+        u.id.as_uuid().to_string(),
+        &[
+            Action::UnitCreated.as_str().to_owned(),
+            Action::UnitFactsChanged.as_str().to_owned(),
+        ] as &[String],
+    )
+    .fetch_optional(scope.conn())
+    .await?;
+    Ok(row.map(|r| LastChanged {
+        user_id: UserId::from_db(r.user_id),
+        name: r.display_name,
+        org_id: OrgId::from_db(r.org_id),
+        org_name: r.org_name,
+        at: r.occurred_at,
+    }))
 }
 
 /// The areas (hundredths of a square metre) of the given units, which the

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use super::refused;
 use crate::buyers::{load_terms, AcceptTerms, TermsView};
-use crate::ui::{last_error, FormError, PageHeader, Submit};
+use crate::ui::{last_error, FormError, PageHeader, SettingsNav, Submit};
 
 #[component]
 pub fn DataProcessingPage() -> impl IntoView {
@@ -61,7 +61,9 @@ fn Terms(view: TermsView, accept: ServerAction<AcceptTerms>) -> impl IntoView {
         .collect();
     view! {
         <div class="stack">
-            <PageHeader title="Data processing" lead=format!("Terms version {}", gate.version) />
+            <PageHeader title="Data processing" lead=format!("Terms version {}", gate.version)>
+                <SettingsNav current="data-processing" audit=view.can_view_audit />
+            </PageHeader>
             <section class="card" aria-labelledby="standing-title">
                 <h2 id="standing-title">"Your organisation"</h2>
                 {gate.earlier.clone().map(|e| view! { <p class="muted">{e}</p> })}

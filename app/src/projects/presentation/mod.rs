@@ -104,6 +104,8 @@ pub struct UnitView {
     pub price: String,
     pub currency: String,
     pub may_edit_facts: bool,
+    /// Who added the unit or last changed its facts (for those who may).
+    pub facts_last_changed: Option<String>,
     pub description: String,
     pub description_last_changed: Option<String>,
     pub may_edit_presentation: bool,
@@ -421,6 +423,10 @@ pub async fn load_unit(
     let up = presentation::unit_presentation(&mut scope, p.id, unit_id).await?;
     let plan = media::floor_plan(&mut scope, p.id, unit_id).await?;
     let may_edit_facts = facts::may_edit_facts(&scope, &p);
+    let facts_last_changed = match may_edit_facts {
+        true => facts::facts_last_changed(&mut scope, p.id, unit_id).await?,
+        false => None,
+    };
     let project = server::project_ref(&scope, &brand, &owner, &p);
     scope.commit().await?;
     let opt = |v: Option<String>| v.unwrap_or_default();
@@ -435,6 +441,7 @@ pub async fn load_unit(
         price: opt(f.price_minor.map(format_hundredths)),
         currency: u.currency,
         may_edit_facts,
+        facts_last_changed: facts_last_changed.map(server::last_changed),
         description: up.description.unwrap_or_default(),
         description_last_changed: up.last_changed.map(server::last_changed),
         may_edit_presentation: up.may_edit,

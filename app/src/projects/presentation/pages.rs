@@ -482,6 +482,7 @@ fn UnitDetail(v: UnitView, actions: UnitActions) -> impl IntoView {
             </PageHeader>
             <section class="card" aria-labelledby="unit-facts-title">
                 <h2 id="unit-facts-title">"Facts"</h2>
+                {v.facts_last_changed.clone().map(|l| view! { <p class="muted">{l}</p> })}
                 {move || saved(actions.facts.value().get())}
                 {facts}
             </section>
