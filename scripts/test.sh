@@ -51,10 +51,13 @@ step "release build for the browser suite"
 # raised to 390 KB at issue 12 because seven new routes re-cut the shared
 # code into more chunks (Team 360.6 → 383.7 KB with no change of its own;
 # measured, not guessed), and to 395 KB when issue 12's next five routes
-# did it again (Team 383.7 → 392.2 KB; docs/benchmarks.md). Lower it, and
+# did it again (Team 383.7 → 392.2 KB; docs/benchmarks.md), and to 420 KB
+# at issue 13, whose nine routes grew the main module 234.4 → 244.7 KB and
+# Team to 409.0 KB; the largest is a buyer's record at 416.1 KB (the
+# buyer's own page ships no wasm). Lower it, and
 # raise it only with a measurement.
-step "bundle budget: first load of every page <= 395 KB brotli of wasm + JS (goal 250 KB)"
-node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 395000
+step "bundle budget: first load of every page <= 420 KB brotli of wasm + JS (goal 250 KB)"
+node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 420000
 
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"

@@ -73,6 +73,12 @@ const pages = [
     await page.locator('#field-emails-error').waitFor();
   }],
   ['audit', url('acme', '/settings/audit')],
+  // Issue 13: the presentation editor, the units, the terms Ben may
+  // accept, and buyers behind the gate.
+  ['presentation', url('acme', '/projects/marina-heights/settings/presentation')],
+  ['units', url('acme', '/projects/marina-heights/units')],
+  ['data-processing', url('acme', '/settings/data-processing')],
+  ['buyers-gated', url('acme', '/buyers')],
   // Issue 12: a developer has no clients (403); the studio's pages are below.
   ['clients-developer', url('acme', '/clients')],
   // Issue 12: the workspace, the projects list, the new-project form with a
@@ -224,5 +230,59 @@ for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
   await studio.screenshot({ path: `screenshots/client-invitations${suffix}.png`, fullPage: true });
 }
 await studio.close();
+// Issue 13, as Northstar's Owner (terms accepted in the demo): buyers, a
+// buyer with a link just issued to A-101, a unit, and then the buyer's
+// page itself with JavaScript off, and the page an old link shows.
+const agency = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await agency.goto(url('northstar', '/login'));
+await agency.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+await agency.getByLabel('Email').fill('omar@northstar.example');
+await agency.getByLabel('Password').fill('offplan demo passphrase');
+await agency.getByRole('button', { name: 'Sign in' }).click();
+await agency.waitForURL(url('northstar', '/'));
+const issue = async () => {
+  await agency.goto(url('northstar', '/buyers'));
+  await agency.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await agency.getByRole('link', { name: 'Nadia Farouk' }).click();
+  await agency.getByRole('heading', { level: 1, name: 'Nadia Farouk' }).waitFor();
+  await agency.getByLabel('Project').selectOption({ label: 'Marina Heights (Acme Homes)' });
+  await agency.getByRole('button', { name: 'Show its units' }).click();
+  await agency.waitForURL(/project=/);
+  await agency.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  const unit = agency.getByLabel(/^Unit of Marina Heights/);
+  await unit.waitFor();
+  await unit.selectOption(await unit.locator('option', { hasText: 'A-101' }).first().getAttribute('value'));
+  await agency.getByRole('button', { name: 'Issue link' }).click();
+  const field = agency.getByLabel("The buyer's link");
+  await field.waitFor();
+  return field.inputValue();
+};
+const links = [];
+for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
+  await agency.setViewportSize({ width, height });
+  await agency.goto(url('northstar', '/buyers'));
+  await agency.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await agency.screenshot({ path: `screenshots/buyers${suffix}.png`, fullPage: true });
+  links.push(await issue());
+  await agency.screenshot({ path: `screenshots/buyer-link-issued${suffix}.png`, fullPage: true });
+  await agency.goto(url('northstar', '/with/acme/marina-heights/units'));
+  await agency.screenshot({ path: `screenshots/units-partner${suffix}.png`, fullPage: true });
+  await agency.getByRole('link', { name: 'A-101' }).first().click();
+  await agency.getByRole('heading', { level: 1, name: 'Unit A-101' }).waitFor();
+  await agency.screenshot({ path: `screenshots/unit-partner${suffix}.png`, fullPage: true });
+}
+await agency.close();
+for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height } });
+  const buyer = await context.newPage();
+  await buyer.goto(links[1]);
+  // Its floor plan and gallery load lazily: scroll them into view first.
+  await buyer.keyboard.press('End');
+  await buyer.waitForLoadState('networkidle');
+  await buyer.screenshot({ path: `screenshots/buyer-page${suffix}.png`, fullPage: true });
+  await buyer.goto(links[0]);
+  await buyer.screenshot({ path: `screenshots/buyer-page-replaced${suffix}.png`, fullPage: true });
+  await context.close();
+}
 await browser.close();
 console.log('screenshots written to end2end/screenshots/');

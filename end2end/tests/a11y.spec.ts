@@ -44,11 +44,25 @@ const signedIn: Visit[] = [
   { name: 'project settings', url: siteUrl('acme', '/projects/marina-heights/settings') },
   { name: 'project activity log', url: siteUrl('acme', '/projects/marina-heights/settings/activity') },
   { name: 'project partners', url: siteUrl('acme', '/projects/marina-heights/settings/partners') },
+  // Issue 13: the presentation editor, the units, the terms and buyers
+  // behind the gate (Acme has not accepted them in the demo).
+  { name: 'project presentation', url: siteUrl('acme', '/projects/marina-heights/settings/presentation') },
+  { name: 'project units', url: siteUrl('acme', '/projects/marina-heights/units') },
+  { name: 'data-processing terms', url: siteUrl('acme', '/settings/data-processing') },
+  { name: 'buyers', url: siteUrl('acme', '/buyers') },
   { name: 'invalid partner invitation', url: siteUrl('acme', '/partner-invite/not-a-token'), notFound: true },
   { name: 'missing project', url: siteUrl('acme', '/projects/no-such-project'), notFound: true },
   { name: 'invalid invitation', url: siteUrl('acme', '/invite/not-a-token'), notFound: true },
   { name: 'missing page, signed in', url: siteUrl('acme', '/no-such-page'), notFound: true },
   { name: 'missing central page, signed in', url: siteUrl('app', '/no-such-page'), notFound: true },
+];
+
+/** Issue 13, as Northstar's Owner (terms accepted, buyers recorded) and as
+ *  Lumen, the studio partner editing Acme's presentation. */
+const agency: Visit[] = [
+  { name: 'buyers (terms accepted)', url: siteUrl('northstar', '/buyers') },
+  { name: "a partner's units", url: siteUrl('northstar', '/with/acme/marina-heights/units') },
+  { name: 'missing buyer', url: siteUrl('northstar', '/buyers/00000000-0000-4000-8000-000000000000'), notFound: true },
 ];
 
 /** A Studio's own pages (R1.3), signed in as Lumen Studio's Owner. */
@@ -112,6 +126,29 @@ for (const { label, viewport } of widths) {
       for (const visit of signedIn) {
         await check(page, visit, phone);
       }
+    });
+
+    test('buyers, a unit and sending it have no serious accessibility violations', async ({ page }) => {
+      test.setTimeout(90_000);
+      await signIn(page, 'northstar', 'omar@northstar.example');
+      await page.waitForURL(siteUrl('northstar', '/'));
+      for (const visit of agency) {
+        await check(page, visit, phone);
+      }
+      await page.goto(siteUrl('northstar', '/buyers'));
+      const buyer = await page.getByRole('link', { name: 'Nadia Farouk' }).getAttribute('href');
+      await check(page, { name: 'a buyer', url: siteUrl('northstar', buyer!) }, phone);
+      await page.goto(siteUrl('northstar', '/with/acme/marina-heights/units'));
+      const unit = await page.getByRole('link', { name: 'A-101' }).first().getAttribute('href');
+      await check(page, { name: 'a unit', url: siteUrl('northstar', unit!) }, phone);
+      const send = await page.getByRole('link', { name: 'Send to a buyer' }).getAttribute('href');
+      await check(page, { name: 'send a unit', url: siteUrl('northstar', send!) }, phone);
+    });
+
+    test("the studio's presentation editor has no serious accessibility violations", async ({ page }) => {
+      await signIn(page, 'lumen', 'marta@lumen.example');
+      await page.waitForURL(siteUrl('lumen', '/'));
+      await check(page, { name: "a partner's presentation", url: siteUrl('lumen', '/with/acme/marina-heights/presentation') }, phone);
     });
 
     test('a studio\'s client pages have no serious accessibility violations', async ({ page }) => {
