@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use super::refused;
 use crate::buyers::{load_terms, AcceptTerms, TermsView};
 use crate::ui::{last_error, FormError, PageHeader, SettingsNav, Submit};
+use offplan::domain::terms::Block;
 
 #[component]
 pub fn DataProcessingPage() -> impl IntoView {
@@ -51,14 +52,7 @@ fn Terms(view: TermsView, accept: ServerAction<AcceptTerms>) -> impl IntoView {
         }
         .into_any(),
     };
-    // The text is shown as it ships, line by line (it is Markdown; its
-    // emphasis marks are left as typed rather than rendered as HTML).
-    let paragraphs: Vec<String> = view
-        .text
-        .split("\n\n")
-        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect();
+    let blocks = offplan::domain::terms::blocks(&view.text);
     view! {
         <div class="stack">
             <PageHeader title="Data processing" lead=format!("Terms version {}", gate.version)>
@@ -71,12 +65,16 @@ fn Terms(view: TermsView, accept: ServerAction<AcceptTerms>) -> impl IntoView {
             </section>
             <section class="card" aria-labelledby="terms-title">
                 <h2 id="terms-title">"The terms"</h2>
-                {paragraphs.into_iter().map(|p| {
-                    let heading = p.strip_prefix("# ").map(str::to_owned);
-                    match heading {
-                        Some(h) => view! { <h3>{h}</h3> }.into_any(),
-                        None => view! { <p>{p.replace("**", "")}</p> }.into_any(),
-                    }
+                {blocks.into_iter().map(|b| match b {
+                    Block::Heading(h) => view! { <h3>{h}</h3> }.into_any(),
+                    Block::Paragraph(p) => view! { <p>{p}</p> }.into_any(),
+                    Block::List(items) => view! {
+                        <ol class="terms__list">
+                            {items.into_iter().map(|(lead, rest)| view! {
+                                <li>{(!lead.is_empty()).then(|| view! { <strong>{lead}</strong>" " })}{rest}</li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any(),
                 }).collect_view()}
             </section>
         </div>
