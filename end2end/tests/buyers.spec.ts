@@ -41,6 +41,33 @@ function png(w: number, h: number, rgb: [number, number, number]): Buffer {
   ]);
 }
 
+/** Ben (Admin) accepts the terms if no one has yet; then Ella (agent)
+ *  records a buyer and lands on the record. Answers the buyer's name. */
+async function termsAcceptedThenBuyer(page: Page, prefix: string, withEmail: boolean): Promise<string> {
+  await signedIn(page, 'acme', 'ben@acme.example');
+  await page.goto(siteUrl('acme', '/settings/data-processing'));
+  await hydrated(page);
+  const accept = page.getByRole('button', { name: 'Accept the terms' });
+  if (await accept.isVisible()) await accept.click();
+  // Wait for the answer, not for the button to change (it reads
+  // "Accepting…" while pending); the other test may have accepted first.
+  await expect(page.getByText('Buyer features are on.')).toBeVisible();
+  await page.context().clearCookies();
+
+  await signedIn(page, 'acme', 'ella@acme.example');
+  const name = `${prefix} ${unique('')}`;
+  await page.goto(siteUrl('acme', '/buyers'));
+  await hydrated(page);
+  await page.getByLabel('Name').fill(name);
+  if (withEmail) {
+    await page.getByLabel('Email').fill(`${name.replace(/\W/g, '').toLowerCase()}@buyer.example`);
+  }
+  await page.getByRole('button', { name: 'Record buyer' }).click();
+  // Recording lands on the buyer's record.
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  return name;
+}
+
 /** Issues a link for `buyerName` to the unit whose option mentions `code`; answers the URL. */
 async function issueLink(page: Page, buyerName: string, code: string): Promise<string> {
   await page.goto(siteUrl('acme', '/buyers'));
@@ -91,26 +118,7 @@ test('an Admin accepts the terms; an agent records a buyer and sends a link; the
   // Two sign-ins, two links, four axe passes: more than the default 30 s
   // when the suite shares two cores.
   test.setTimeout(90_000);
-  // Until the terms are accepted, buyers are visibly off for the agent.
-  await signedIn(page, 'acme', 'ben@acme.example');
-  await page.goto(siteUrl('acme', '/settings/data-processing'));
-  await hydrated(page);
-  const accept = page.getByRole('button', { name: 'Accept the terms' });
-  if (await accept.isVisible()) await accept.click();
-  // Wait for the answer, not for the button to change (it reads
-  // "Accepting…" while pending); the other test may have accepted first.
-  await expect(page.getByText('Buyer features are on.')).toBeVisible();
-  await page.context().clearCookies();
-
-  await signedIn(page, 'acme', 'ella@acme.example');
-  const name = `Buyer ${unique('')}`;
-  await page.goto(siteUrl('acme', '/buyers'));
-  await hydrated(page);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Email').fill(`${name.replace(/\W/g, '').toLowerCase()}@buyer.example`);
-  await page.getByRole('button', { name: 'Record buyer' }).click();
-  // Recording lands on the buyer's record.
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const name = await termsAcceptedThenBuyer(page, 'Buyer', true);
 
   const first = await issueLink(page, name, 'A-401');
   expect(first).toContain(siteUrl('acme', '/projects/marina-heights/units/').replace(/\/$/, ''));
@@ -133,23 +141,8 @@ test('an Admin accepts the terms; an agent records a buyer and sends a link; the
 });
 
 test("the studio's Content Editor uploads a hero image and the buyer sees it from the media origin", async ({ page, browser }) => {
-  // A link to look through (Ella, Acme's agent, after the terms above or
-  // their acceptance here).
-  await signedIn(page, 'acme', 'ben@acme.example');
-  await page.goto(siteUrl('acme', '/settings/data-processing'));
-  await hydrated(page);
-  const accept = page.getByRole('button', { name: 'Accept the terms' });
-  if (await accept.isVisible()) await accept.click();
-  await expect(page.getByText('Buyer features are on.')).toBeVisible();
-  await page.context().clearCookies();
-  await signedIn(page, 'acme', 'ella@acme.example');
-  const name = `Viewer ${unique('')}`;
-  await page.goto(siteUrl('acme', '/buyers'));
-  await hydrated(page);
-  await page.getByLabel('Name').fill(name);
-  await page.getByRole('button', { name: 'Record buyer' }).click();
-  // Recording lands on the buyer's record.
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  // A link to look through (Ella, Acme's agent).
+  const name = await termsAcceptedThenBuyer(page, 'Viewer', false);
   const link = await issueLink(page, name, 'A-304');
   await page.context().clearCookies();
 
