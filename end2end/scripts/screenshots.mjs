@@ -75,7 +75,11 @@ const pages = [
   ['audit', url('acme', '/settings/audit')],
   // Issue 13: the presentation editor, the units, the terms Ben may
   // accept, and buyers behind the gate.
-  ['presentation', url('acme', '/projects/marina-heights/settings/presentation')],
+  ['presentation', url('acme', '/projects/marina-heights/settings/presentation'), async (page) => {
+    // The gallery's thumbnails load lazily: scroll them into view first.
+    await page.keyboard.press('End');
+    await page.waitForLoadState('networkidle');
+  }],
   ['units', url('acme', '/projects/marina-heights/units')],
   ['data-processing', url('acme', '/settings/data-processing')],
   ['buyers-gated', url('acme', '/buyers')],

@@ -1,9 +1,12 @@
 //! The buyer's page (SPEC R7.3, R7.4; issue 13 item 5):
 //! `GET <org>.<base>/projects/<p>/units/<u>?b=<token>`.
 //!
-//! Answered here, in front of the session and the Leptos app: a buyer has no
-//! account, so no session is read or created, and the page is a document of
-//! its own with no script (`app::buyer_page`). Every answer — the unit, an
+//! Answered here, in front of host resolution, the session and the Leptos
+//! app: a buyer has no account, so no session is read or created, and the
+//! page is a document of its own with no script (`app::buyer_page`). The
+//! host's brand, the address's limit and the link are one statement
+//! (`Gate::open_buyer_link`); an address that names no organisation goes
+//! on to host resolution, which answers it as for any page. Every answer — the unit, an
 //! ended link, an unknown one, too many attempts — carries the R7.4
 //! headers. Without `b` the path is the signed-in unit page and goes on to
 //! the app.
@@ -14,7 +17,6 @@
 
 use app::{
     buyer_page::{render, Frame, Outcome},
-    site::SiteInfo,
     ssr::{ip_bucket_for, ClientIp, CspNonce, Limit},
 };
 use axum::{
@@ -25,19 +27,21 @@ use axum::{
 };
 use offplan::{
     db::{
-        unscoped::buyer_page::{BuyerLink, BuyerLinkRequest},
+        unscoped::buyer_page::{AddressLimit, BuyerAnswer, BuyerLink, BuyerLinkRequest},
         Gate, RequestMeta,
     },
-    domain::Site,
+    domain::{classify_host, BaseDomain, HostKind, OrgBrand, Subdomain},
     token::Token,
 };
 use std::sync::Arc;
 
-/// What the buyer's page needs: the gate, where images come from, the
-/// stylesheet's address and the token limits.
+/// What the buyer's page needs: the gate, the base domain its hosts are
+/// under, where images come from, the stylesheet's address and the token
+/// limits.
 #[derive(Clone)]
 pub struct BuyerPageState {
     pub db: Gate,
+    pub base_domain: BaseDomain,
     /// Its origin also goes into the page's `img-src`.
     pub media_base: Arc<str>,
     pub stylesheet: Arc<str>,
@@ -72,13 +76,11 @@ pub async fn intercept(
     let Some((slug, unit, token)) = buyer_path(&request) else {
         return next.run(request).await;
     };
-    let Some(SiteInfo {
-        site: Site::Org(brand),
-        ..
-    }) = request.extensions().get::<SiteInfo>().cloned()
+    // A buyer link belongs to an organisation's address; elsewhere the
+    // app answers as for any unknown page.
+    let HostKind::Org(subdomain) =
+        classify_host(&crate::tenant::request_host(&request), &state.base_domain)
     else {
-        // A buyer link belongs to an organisation's address; elsewhere the
-        // app answers as for any unknown page.
         return next.run(request).await;
     };
     let ip = request
@@ -95,10 +97,12 @@ pub async fn intercept(
         user_agent: user_agent(request.headers()),
     };
 
-    let outcome = match lookup(&state, brand.id, &slug, &unit, &token, ip, &meta).await {
-        Ok(outcome) => outcome,
+    let (brand, outcome) = match lookup(&state, &subdomain, &slug, &unit, &token, ip, &meta).await {
+        Ok(Some(answer)) => answer,
+        Ok(None) => return next.run(request).await,
         Err(status) => return (status, headers(&state, &nonce)).into_response(),
     };
+    tracing::Span::current().record("org.id", tracing::field::display(brand.id.as_uuid()));
     let status = match &outcome {
         Outcome::Link(BuyerLink::Live(_)) => StatusCode::OK,
         Outcome::Link(BuyerLink::Ended { .. }) => StatusCode::GONE,
@@ -122,45 +126,47 @@ pub async fn intercept(
     response
 }
 
+/// The brand and what to show; `None` when no organisation has this
+/// address.
 async fn lookup(
     state: &BuyerPageState,
-    host_org: offplan::domain::OrgId,
+    subdomain: &Subdomain,
     slug: &str,
     unit: &str,
     token: &str,
     ip: Option<std::net::IpAddr>,
     meta: &RequestMeta,
-) -> Result<Outcome, StatusCode> {
+) -> Result<Option<(OrgBrand, Outcome)>, StatusCode> {
     let unavailable = |err: &dyn std::fmt::Display| {
         tracing::error!(error = %err, "buyer page unavailable");
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let hash = Token::parse(token).map(|t| t.hash());
+    let unit = uuid::Uuid::parse_str(unit).ok();
     // R3.7: every lookup from this address counts, found or not.
-    let hits = state
+    let bucket = ip_bucket_for("token", ip);
+    let req = BuyerLinkRequest {
+        subdomain,
+        project_slug: slug,
+        link: unit.zip(hash.as_ref()),
+        limit: AddressLimit {
+            bucket: &bucket,
+            max: state.token_ip.max,
+            window_secs: state.token_ip.window_secs,
+        },
+    };
+    let (brand, found) = match state
         .db
-        .rate_limit_hit(&ip_bucket_for("token", ip), state.token_ip.window_secs)
+        .open_buyer_link(req, meta)
         .await
-        .map_err(|e| unavailable(&e))?;
-    if hits > state.token_ip.max {
-        tracing::warn!(hits, "buyer link lookups rate limited");
-        return Ok(Outcome::TooMany);
-    }
-    let found = match (Token::parse(token), uuid::Uuid::parse_str(unit)) {
-        (Some(token), Ok(unit)) => {
-            let hash = token.hash();
-            let req = BuyerLinkRequest {
-                host_org,
-                project_slug: slug,
-                unit,
-                token: &hash,
-            };
-            state
-                .db
-                .open_buyer_link(req, meta)
-                .await
-                .map_err(|e| unavailable(&e))?
+        .map_err(|e| unavailable(&e))?
+    {
+        BuyerAnswer::NoSite => return Ok(None),
+        BuyerAnswer::TooMany(brand) => {
+            tracing::warn!("buyer link lookups rate limited");
+            return Ok(Some((brand, Outcome::TooMany)));
         }
-        _ => BuyerLink::Unknown,
+        BuyerAnswer::Link(brand, found) => (brand, found),
     };
     if found == BuyerLink::Unknown && ip.is_some() {
         // R5.5: never fails the request; a counting error is only logged.
@@ -171,14 +177,14 @@ async fn lookup(
                 state.token_burst.max,
                 state.token_burst.window_secs,
                 meta,
-                Some(host_org),
+                Some(brand.id),
             )
             .await
         {
             tracing::error!(error = %e, "could not count a failed buyer link lookup");
         }
     }
-    Ok(Outcome::Link(found))
+    Ok(Some((brand, Outcome::Link(found))))
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<String> {

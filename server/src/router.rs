@@ -65,15 +65,17 @@ pub fn router(state: AppState) -> Router {
             auth::attach_user,
         ))
         .layer(auth::session_layer(&state.db, &state.config))
-        // R7.3: a buyer's link is answered before any session is read (a
-        // buyer has no account); everything else goes on to the app.
-        .layer(middleware::from_fn_with_state(
-            buyer_page::BuyerPageState::from_ref(&state),
-            buyer_page::intercept,
-        ))
         .layer(middleware::from_fn_with_state(
             tenant::TenantState::from_ref(&state),
             tenant::resolve_site,
+        ))
+        // R7.3: a buyer's link is answered before any session is read (a
+        // buyer has no account), and its host's brand is read with the link
+        // in one statement; everything else goes on to host resolution and
+        // the app.
+        .layer(middleware::from_fn_with_state(
+            buyer_page::BuyerPageState::from_ref(&state),
+            buyer_page::intercept,
         ))
         .route("/healthz", get(health::healthz))
         // Issue 11: the wasm, JS and CSS (precompressed, cached) and the

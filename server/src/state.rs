@@ -140,6 +140,7 @@ impl FromRef<AppState> for crate::buyer_page::BuyerPageState {
     fn from_ref(state: &AppState) -> Self {
         crate::buyer_page::BuyerPageState {
             db: state.db.gate().clone(),
+            base_domain: state.config.base_domain.clone(),
             media_base: state.config.media.base_url.as_str().into(),
             stylesheet: state.stylesheet.clone(),
             token_ip: state.auth.limits.token_ip,

@@ -80,7 +80,7 @@ pub async fn resolve_site(
 }
 
 /// The Host header, or the URI authority for HTTP/2 requests.
-fn request_host(request: &Request) -> String {
+pub(crate) fn request_host(request: &Request) -> String {
     request
         .headers()
         .get(header::HOST)

@@ -90,6 +90,10 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Query(#[from] sqlx::Error),
+    /// The database answered what its own definitions rule out (a bug,
+    /// never bad input): the request fails rather than guessing.
+    #[error("the database answered what cannot be: {0}")]
+    Invariant(&'static str),
 }
 
 /// The server's handle on the database: connecting, migrating, health, the

@@ -4,8 +4,12 @@
 //! The policies read three transaction-local settings: `app.org_id` (the
 //! tenant), `app.user_id` (the person) and, for an invitee who has only a
 //! link, `app.token_hash` (the one policy that reads it lets exactly that
-//! invitation through). Nothing else in the workspace sets them: a
-//! [`Scope`](super::Scope) sets the tenant for its transaction, and the
+//! invitation through). Two SQL functions set them, `app_enter_tenant` and
+//! `app_prove_token` (migrations/20261203000010_buyer_page_one_statement.sql);
+//! the two wrappers below and `app_buyer_page` (the buyer's page in one
+//! statement, under the same policies) are all that call them. Nothing
+//! else in the workspace sets them: a [`Scope`](super::Scope) sets the
+//! tenant for its transaction, and the
 //! unscoped flows that cross into a tenant (sign-up, accepting an
 //! invitation, an audit event in each organisation of a person) call
 //! [`set_tenant`] when they learn which one.
@@ -23,11 +27,10 @@ pub(crate) async fn set_tenant(
     org: Option<OrgId>,
     user: Option<UserId>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        r#"select set_config('app.org_id', coalesce($1, ''), true) as "org!",
-                  set_config('app.user_id', coalesce($2, ''), true) as "user!""#,
-        org.map(|o| o.to_string()),
-        user.map(|u| u.to_string()),
+    sqlx::query_scalar!(
+        r#"select app_enter_tenant($1, $2) as "org""#,
+        org.map(|o| o.as_uuid()),
+        user.map(|u| u.as_uuid()),
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -41,10 +44,9 @@ pub(crate) async fn prove_token(
     conn: &mut PgConnection,
     hash: &TokenHash,
 ) -> Result<(), sqlx::Error> {
-    let hex = data_encoding::HEXLOWER.encode(hash.as_bytes());
-    sqlx::query!(
-        r#"select set_config('app.token_hash', $1, true) as "x!""#,
-        hex
+    sqlx::query_scalar!(
+        r#"select app_prove_token($1) as "x""#,
+        hash.as_bytes().as_slice()
     )
     .fetch_one(&mut *conn)
     .await?;

@@ -7,7 +7,7 @@ use crate::common::*;
 use offplan::{
     db::{
         media::{self, Encoded, Move},
-        projects::presentation,
+        projects::{self, presentation},
         testing::{seeded_db, TestDb},
         units::{self, facts},
         RepoError, Scope,
@@ -339,10 +339,7 @@ async fn unit_facts_only_by_the_owners_managers() {
     let created = facts::create(&mut s, project, &new).await.unwrap();
     assert_eq!(created.code, "B-001");
     assert_eq!(
-        facts::facts(&mut s, project, created.id)
-            .await
-            .unwrap()
-            .area_centi_m2,
+        facts::facts(&mut s, &created).await.unwrap().area_centi_m2,
         Some(8450)
     );
     s.commit().await.unwrap();
@@ -355,10 +352,11 @@ async fn unit_facts_only_by_the_owners_managers() {
     done(s).await;
 
     let mut s = scope(&db, "acme", "ben@acme.example").await;
+    let before = units::get(&mut s, project, a101).await.unwrap();
     let changed = UnitFacts {
         price_minor: Some(99_000_000),
         floor: Some(2),
-        ..facts::facts(&mut s, project, a101).await.unwrap()
+        ..facts::facts(&mut s, &before).await.unwrap()
     };
     let u = facts::update(&mut s, project, a101, &changed)
         .await
@@ -383,13 +381,12 @@ async fn unit_facts_only_by_the_owners_managers() {
 
     // Who changed the facts last: Ben changed A-101; Chloe added B-001.
     let mut s = scope(&db, "acme", "chloe@acme.example").await;
-    let last = facts::facts_last_changed(&mut s, project, a101)
-        .await
-        .unwrap();
+    let p = projects::get(&mut s, project).await.unwrap();
+    let u = units::get(&mut s, project, a101).await.unwrap();
+    let last = facts::facts_last_changed(&mut s, &p, &u).await.unwrap();
     assert_eq!(last.map(|l| l.name), Some("Ben Carter".to_owned()));
-    let last = facts::facts_last_changed(&mut s, project, created.id)
-        .await
-        .unwrap();
+    let u = units::get(&mut s, project, created.id).await.unwrap();
+    let last = facts::facts_last_changed(&mut s, &p, &u).await.unwrap();
     assert_eq!(last.map(|l| l.name), Some("Chloe Evans".to_owned()));
     done(s).await;
 

@@ -90,16 +90,12 @@ pub async fn create(
     get(scope, project, id).await
 }
 
-/// A unit's facts as stored (area in hundredths of a square metre).
-pub async fn facts(
-    scope: &mut Scope,
-    project: ProjectId,
-    unit: UnitId,
-) -> Result<UnitFacts, RepoError> {
-    let u = get(scope, project, unit).await?;
-    let area = areas(scope, project, &[u.id]).await?;
+/// A unit's facts as stored (area in hundredths of a square metre), for a
+/// unit the caller has just read through [`get`] (the pool rules).
+pub async fn facts(scope: &mut Scope, u: &Unit) -> Result<UnitFacts, RepoError> {
+    let area = areas(scope, u.project_id, &[u.id]).await?;
     Ok(UnitFacts {
-        code: u.code,
+        code: u.code.clone(),
         floor: u.floor,
         bedrooms: u.bedrooms,
         area_centi_m2: area.first().and_then(|(_, a)| *a),
@@ -110,13 +106,13 @@ pub async fn facts(
 /// Who added the unit or last changed its facts, and when: the latest
 /// such event in the owner's activity log. Only the owner reads its own
 /// log, so a partner (who may not edit the facts) gets `None`.
+/// `p` and `u` are what the caller has just read (no second read of
+/// either); the lookup is by the `audit_events_target` index.
 pub async fn facts_last_changed(
     scope: &mut Scope,
-    project: ProjectId,
-    unit: UnitId,
+    p: &Project,
+    u: &Unit,
 ) -> Result<Option<LastChanged>, RepoError> {
-    let p = projects::get(scope, project).await?;
-    let u = get(scope, project, unit).await?;
     let row = sqlx::query!(
         r#"
         select e.actor_user_id as "user_id!", e.org_id, us.display_name, b.name as "org_name?",

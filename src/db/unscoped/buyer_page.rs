@@ -16,9 +16,11 @@
 use crate::{
     db::{
         audit::{self, Action, NewEvent, Pii},
-        tenant, DbError, Gate, RequestMeta,
+        tenant,
+        units::UnitStatus,
+        DbError, Gate, RequestMeta,
     },
-    domain::{OrgId, ProjectId, UnitId},
+    domain::{BrandColour, ClientType, OrgBrand, OrgId, ProjectId, Subdomain, UnitId},
     token::TokenHash,
 };
 use serde::Deserialize;
@@ -98,142 +100,191 @@ pub struct UnitFacts {
     pub area_m2: Option<String>,
     pub price_minor: Option<i64>,
     pub currency: String,
-    pub status: super::super::units::UnitStatus,
+    pub status: UnitStatus,
     pub description: Option<String>,
     pub floor_plan: Option<Image>,
 }
 
-/// What the page was asked for: the host's organisation, the path's
-/// project slug and unit, and the token's hash.
+/// What the page was asked for: the host's subdomain, the path's project
+/// slug and, when both parsed, the unit and the token's hash; and the
+/// address's token limit (R3.7), counted before any lookup.
 #[derive(Clone, Copy, Debug)]
 pub struct BuyerLinkRequest<'a> {
-    pub host_org: OrgId,
+    pub subdomain: &'a Subdomain,
     pub project_slug: &'a str,
-    pub unit: Uuid,
-    pub token: &'a TokenHash,
+    /// `None` when the path's unit or the token is malformed: counted
+    /// against the limit, then [`BuyerLink::Unknown`].
+    pub link: Option<(Uuid, &'a TokenHash)>,
+    pub limit: AddressLimit<'a>,
+}
+
+/// The address's bucket and its limit in one window.
+#[derive(Clone, Copy, Debug)]
+pub struct AddressLimit<'a> {
+    pub bucket: &'a str,
+    pub max: i64,
+    pub window_secs: i64,
+}
+
+/// What the host and the link answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BuyerAnswer {
+    /// No organisation at this address (the app answers it).
+    NoSite,
+    /// Over the address's limit (R3.7); nothing was looked up.
+    TooMany(OrgBrand),
+    Link(OrgBrand, BuyerLink),
+}
+
+/// `app_buyer_page`'s outcomes (migrations/20261203000010_…).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "buyer_page_outcome", rename_all = "snake_case")]
+enum Outcome {
+    NoSite,
+    TooMany,
+    Unknown,
+    Revoked,
+    Expired,
+    Unavailable,
+    Live,
 }
 
 impl Gate {
-    /// Opens a buyer link (R7.3). A live link's open is recorded in the same
-    /// transaction, once per visit ([`VISIT_SECS`]): the link's last-opened
-    /// time, and one event in the
+    /// Opens a buyer link (R7.3) in one statement, `app_buyer_page`: the
+    /// host's brand, the address's limit, the link by its token, then as
+    /// the issuing organisation (row-level security as for any of its
+    /// reads) the project, the agent and the page. A live link's first
+    /// open in a visit ([`VISIT_SECS`]) is then recorded in a transaction
+    /// of its own: the link's last-opened time, and one event in the
     /// project's activity log (the owner's chain, with its twin in the
-    /// issuing agency's when that is another organisation) naming the link,
-    /// not the buyer; the opener's address goes to the event's personal
-    /// part only (R8.5).
-    #[tracing::instrument(skip_all, fields(org.id = %req.host_org))]
+    /// issuing agency's when that is another organisation) naming the
+    /// link, not the buyer; the opener's address goes to the event's
+    /// personal part only (R8.5). A repeat open is a pure read.
+    #[tracing::instrument(skip_all)]
     pub async fn open_buyer_link(
         &self,
         req: BuyerLinkRequest<'_>,
         meta: &RequestMeta,
-    ) -> Result<BuyerLink, DbError> {
+    ) -> Result<BuyerAnswer, DbError> {
+        let (unit, token) = req.link.unzip();
+        let r = sqlx::query!(
+            r#"
+            select outcome as "outcome!: Outcome", org_id, org_name, brand_colour,
+                   client_types as "client_types: Vec<ClientType>",
+                   link_id, link_token_hash, unit_org_id, project_id, expires_at, visit_due,
+                   agent_name, agent_email, project_name,
+                   code, floor, bedrooms, area_m2, price_minor, currency,
+                   status as "status: UnitStatus", unit_description,
+                   headline, description, location, expected_completion,
+                   floor_plan, hero, gallery
+            from app_buyer_page($1, $2, $3, $4::int4, $5, $6, $7, $8)
+            "#,
+            req.subdomain.as_str(),
+            req.limit.bucket,
+            req.limit.window_secs as f64,
+            i32::try_from(req.limit.max).unwrap_or(i32::MAX),
+            token.map(|t| t.as_bytes().as_slice()),
+            req.project_slug,
+            unit,
+            VISIT_SECS as f64,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (Some(id), Some(name), Some(colour)) = (r.org_id, r.org_name, r.brand_colour) else {
+            return Ok(BuyerAnswer::NoSite);
+        };
+        let brand = OrgBrand {
+            id: OrgId::from_db(id),
+            name,
+            subdomain: req.subdomain.clone(),
+            colour: BrandColour::parse(&colour).unwrap_or_default(),
+            client_types: r.client_types.unwrap_or_default(),
+        };
+        let agent = || Agent {
+            name: r.agent_name.clone().unwrap_or_default(),
+            email: r.agent_email.clone().unwrap_or_default(),
+        };
+        let ended = |why| BuyerLink::Ended {
+            why,
+            agent: agent(),
+        };
+        let link = match r.outcome {
+            Outcome::NoSite => return Ok(BuyerAnswer::NoSite),
+            Outcome::TooMany => return Ok(BuyerAnswer::TooMany(brand)),
+            Outcome::Unknown => BuyerLink::Unknown,
+            Outcome::Revoked => ended(Ended::Revoked),
+            Outcome::Expired => ended(Ended::Expired),
+            Outcome::Unavailable => ended(Ended::Unavailable),
+            Outcome::Live => {
+                // The index found it by hash; compare in constant time all
+                // the same.
+                let stored = r.link_token_hash.as_deref().unwrap_or_default();
+                let (Some(token), Some(unit)) = (token, unit) else {
+                    return Err(DbError::Invariant("a live buyer link without its token"));
+                };
+                if !bool::from(stored.ct_eq(token.as_bytes())) {
+                    return Ok(BuyerAnswer::Link(brand, BuyerLink::Unknown));
+                }
+                let (Some(link_id), Some(owner), Some(project), Some(expires_at)) =
+                    (r.link_id, r.unit_org_id, r.project_id, r.expires_at)
+                else {
+                    return Err(DbError::Invariant("a live buyer link without its row"));
+                };
+                if r.visit_due == Some(true) {
+                    let opened = Opened {
+                        owner: OrgId::from_db(owner),
+                        issuer: brand.id,
+                        project: ProjectId::from_db(project),
+                        unit: UnitId::from_db(unit),
+                        link: link_id,
+                    };
+                    self.record_visit(&opened, meta).await?;
+                }
+                let image =
+                    |v: Option<serde_json::Value>| v.and_then(|v| serde_json::from_value(v).ok());
+                BuyerLink::Live(Box::new(BuyerPage {
+                    project_name: r.project_name.clone().unwrap_or_default(),
+                    headline: r.headline.clone(),
+                    description: r.description.clone(),
+                    location: r.location.clone(),
+                    expected_completion: r.expected_completion,
+                    hero: image(r.hero.clone()),
+                    gallery: r
+                        .gallery
+                        .clone()
+                        .and_then(|g| serde_json::from_value(g).ok())
+                        .unwrap_or_default(),
+                    unit: UnitFacts {
+                        code: r.code.clone().unwrap_or_default(),
+                        floor: r.floor,
+                        bedrooms: r.bedrooms,
+                        area_m2: r.area_m2.clone(),
+                        price_minor: r.price_minor,
+                        currency: r.currency.clone().unwrap_or_default(),
+                        status: r.status.unwrap_or(UnitStatus::Available),
+                        description: r.unit_description.clone(),
+                        floor_plan: image(r.floor_plan.clone()),
+                    },
+                    agent: agent(),
+                    expires_at,
+                }))
+            }
+        };
+        Ok(BuyerAnswer::Link(brand, link))
+    }
+
+    /// The first open of a visit: the link's last-opened time and the
+    /// event, in one transaction as the issuer. The conditional update
+    /// makes racing first opens one visit.
+    async fn record_visit(&self, o: &Opened, meta: &RequestMeta) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
-        tenant::prove_token(&mut tx, req.token).await?;
-        let Some(link) = sqlx::query!(
-            r#"
-            select l.org_id, l.id, l.token_hash, l.unit_org_id, l.project_id, l.unit_id,
-                   l.created_by_user_id, l.expires_at,
-                   (l.revoked_at is not null) as "revoked!",
-                   (l.expires_at <= now()) as "expired!"
-            from buyer_links l
-            where l.token_hash = $1
-            "#,
-            req.token.as_bytes().as_slice(),
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        else {
-            return Ok(BuyerLink::Unknown);
-        };
-        // The index found it by hash; compare in constant time all the same.
-        // A link shows only on its own organisation's address, for its own
-        // unit: anything else is indistinguishable from no link at all.
-        if !bool::from(link.token_hash.as_slice().ct_eq(req.token.as_bytes()))
-            || link.org_id != req.host_org.as_uuid()
-            || link.unit_id != req.unit
-        {
-            return Ok(BuyerLink::Unknown);
-        }
-        let issuer = OrgId::from_db(link.org_id);
-        tenant::set_tenant(&mut tx, Some(issuer), None).await?;
-
-        // The project as the issuing organisation sees it: none when the
-        // agency is no longer a partner (row-level security). Its current
-        // slug or one it moved from (links sent before a rename still open).
-        let project = sqlx::query!(
-            r#"
-            select p.name, p.slug, (p.status = 'active') as "active!"
-            from projects p
-            where p.org_id = $1 and p.id = $2
-            "#,
-            link.unit_org_id,
-            link.project_id,
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let slug_matches = match &project {
-            Some(p) if p.slug == req.project_slug => true,
-            Some(_) => sqlx::query_scalar!(
-                r#"select exists (select 1 from project_slug_redirects
-                                  where org_id = $1 and project_id = $2 and old_slug = $3) as "x!""#,
-                link.unit_org_id,
-                link.project_id,
-                req.project_slug,
-            )
-            .fetch_one(&mut *tx)
-            .await?,
-            // Unknown to this organisation now: judged by the link alone.
-            None => true,
-        };
-        if !slug_matches {
-            return Ok(BuyerLink::Unknown);
-        }
-
-        let agent = sqlx::query_as!(
-            Agent,
-            r#"select display_name as name, email::text as "email!" from users where id = $1"#,
-            link.created_by_user_id,
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if link.revoked {
-            return Ok(BuyerLink::Ended {
-                why: Ended::Revoked,
-                agent,
-            });
-        }
-        if link.expired {
-            return Ok(BuyerLink::Ended {
-                why: Ended::Expired,
-                agent,
-            });
-        }
-        let Some(project) = project.filter(|p| p.active) else {
-            return Ok(BuyerLink::Ended {
-                why: Ended::Unavailable,
-                agent,
-            });
-        };
-
-        let Some(page) = read_page(&mut tx, &link.unit_org_id, &link.project_id, &link.unit_id)
-            .await?
-            .filter(|p| p.unit.status != super::super::units::UnitStatus::Withdrawn)
-        else {
-            return Ok(BuyerLink::Ended {
-                why: Ended::Unavailable,
-                agent,
-            });
-        };
-
-        // One open is one visit: reloading the page, or opening it again
-        // within a few minutes, is the same open (and cannot flood the
-        // audit log). A repeat is a pure read.
+        tenant::set_tenant(&mut tx, Some(o.issuer), None).await?;
         let new_visit = sqlx::query!(
             r#"update buyer_links set last_opened_at = now()
                where org_id = $1 and id = $2
                  and (last_opened_at is null or last_opened_at < now() - $3 * interval '1 second')"#,
-            link.org_id,
-            link.id,
+            o.issuer.as_uuid(),
+            o.link,
             VISIT_SECS as f64,
         )
         .execute(&mut *tx)
@@ -241,112 +292,20 @@ impl Gate {
         .rows_affected()
             == 1;
         if new_visit {
-            record_open(
-                &mut tx,
-                OrgId::from_db(link.unit_org_id),
-                issuer,
-                ProjectId::from_db(link.project_id),
-                UnitId::from_db(link.unit_id),
-                link.id,
-                meta,
-            )
-            .await?;
+            record_open(&mut tx, o, meta).await?;
         }
         tx.commit().await?;
-
-        let presentation = page.presentation;
-        Ok(BuyerLink::Live(Box::new(BuyerPage {
-            project_name: project.name,
-            headline: presentation.headline,
-            description: presentation.description,
-            location: presentation.location,
-            expected_completion: presentation.expected_completion,
-            hero: presentation.hero,
-            gallery: presentation.gallery,
-            unit: page.unit,
-            agent,
-            expires_at: link.expires_at,
-        })))
+        Ok(())
     }
 }
 
-/// The presentation part of the page.
-struct Presentation {
-    headline: Option<String>,
-    description: Option<String>,
-    location: Option<String>,
-    expected_completion: Option<Date>,
-    hero: Option<Image>,
-    gallery: Vec<Image>,
-}
-
-struct Page {
-    presentation: Presentation,
-    unit: UnitFacts,
-}
-
-/// The unit, its presentation and the project's, in one query. `None` when
-/// the tenant cannot see the unit (any more).
-async fn read_page(
-    conn: &mut sqlx::PgConnection,
-    owner: &Uuid,
-    project: &Uuid,
-    unit: &Uuid,
-) -> Result<Option<Page>, DbError> {
-    let row = sqlx::query!(
-        r#"
-        select u.code, u.floor, u.bedrooms, u.area_m2::text as area_m2, u.price_minor,
-               u.currency as "currency!", u.status as "status: super::super::units::UnitStatus",
-               up.description as unit_description,
-               pp.headline, pp.description, pp.location, pp.expected_completion,
-               (select to_jsonb(m) from (
-                    select web_key as key, thumb_key, content_type, width, height, alt
-                    from media where org_id = u.org_id and unit_id = u.id
-                      and role = 'floor_plan' and removed_at is null) m) as floor_plan,
-               (select to_jsonb(m) from (
-                    select web_key as key, thumb_key, content_type, width, height, alt
-                    from media where org_id = u.org_id and project_id = u.project_id
-                      and role = 'hero' and removed_at is null) m) as hero,
-               (select coalesce(jsonb_agg(to_jsonb(m) order by m.position), '[]'::jsonb) from (
-                    select web_key as key, thumb_key, content_type, width, height, alt, position
-                    from media where org_id = u.org_id and project_id = u.project_id
-                      and role = 'gallery' and removed_at is null
-                    order by position limit 24) m) as "gallery!"
-        from units u
-        left join unit_presentations up on up.org_id = u.org_id and up.unit_id = u.id
-        left join project_presentations pp
-               on pp.org_id = u.org_id and pp.project_id = u.project_id
-        where u.org_id = $1 and u.project_id = $2 and u.id = $3
-        "#,
-        owner,
-        project,
-        unit,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let image = |v: Option<serde_json::Value>| v.and_then(|v| serde_json::from_value(v).ok());
-    Ok(Some(Page {
-        presentation: Presentation {
-            headline: r.headline,
-            description: r.description,
-            location: r.location,
-            expected_completion: r.expected_completion,
-            hero: image(r.hero),
-            gallery: serde_json::from_value(r.gallery).unwrap_or_default(),
-        },
-        unit: UnitFacts {
-            code: r.code,
-            floor: r.floor,
-            bedrooms: r.bedrooms,
-            area_m2: r.area_m2,
-            price_minor: r.price_minor,
-            currency: r.currency,
-            status: r.status,
-            description: r.unit_description,
-            floor_plan: image(r.floor_plan),
-        },
-    }))
+/// A live link's open, as the visit records it.
+struct Opened {
+    owner: OrgId,
+    issuer: OrgId,
+    project: ProjectId,
+    unit: UnitId,
+    link: Uuid,
 }
 
 /// One event per open (not per image, which the media origin serves) in
@@ -356,17 +315,14 @@ async fn read_page(
 /// address only in the personal part.
 async fn record_open(
     conn: &mut sqlx::PgConnection,
-    owner: OrgId,
-    issuer: OrgId,
-    project: ProjectId,
-    unit: UnitId,
-    link: Uuid,
+    o: &Opened,
     meta: &RequestMeta,
 ) -> Result<(), DbError> {
+    let (owner, issuer) = (o.owner, o.issuer);
     let event = NewEvent::new(None, Action::BuyerLinkOpened)
-        .project(project)
-        .target("buyer_link", link)
-        .metadata(serde_json::json!({ "unit": unit.to_string() }))
+        .project(o.project)
+        .target("buyer_link", o.link)
+        .metadata(serde_json::json!({ "unit": o.unit.to_string() }))
         .pii(Pii {
             ip: meta.ip.clone(),
             data: serde_json::json!({}),

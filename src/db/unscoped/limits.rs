@@ -14,12 +14,7 @@ impl Gate {
     /// in this window (R3.7). Shared by every app server.
     pub async fn rate_limit_hit(&self, bucket: &str, window_secs: i64) -> Result<i64, DbError> {
         let hits = sqlx::query_scalar!(
-            r#"
-            insert into rate_limit_hits (bucket, window_start, hits)
-            values ($1, to_timestamp(floor(extract(epoch from now()) / $2) * $2), 1)
-            on conflict (bucket, window_start) do update set hits = rate_limit_hits.hits + 1
-            returning hits as "hits!"
-            "#,
+            r#"select app_rate_limit_hit($1, $2) as "hits!""#,
             bucket,
             window_secs as f64,
         )

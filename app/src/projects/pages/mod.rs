@@ -61,6 +61,8 @@ pub(crate) fn SettingsTabs(
                 <a class="tabs__tab" href=format!("{href}/settings/presentation")
                    aria-current=(current == "presentation").then_some("page")>"Presentation"</a>
             })}
+            <a class="tabs__tab" href=format!("{href}/units")
+               aria-current=(current == "units").then_some("page")>"Units"</a>
             {partners.then(|| view! {
                 <a class="tabs__tab" href=format!("{href}/settings/partners")
                    aria-current=(current == "partners").then_some("page")>"Partners"</a>

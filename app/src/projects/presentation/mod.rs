@@ -419,12 +419,12 @@ pub async fn load_unit(
     };
     let base = server::media_base()?;
     let u = units::get(&mut scope, p.id, unit_id).await?;
-    let f = facts::facts(&mut scope, p.id, unit_id).await?;
+    let f = facts::facts(&mut scope, &u).await?;
     let up = presentation::unit_presentation(&mut scope, p.id, unit_id).await?;
     let plan = media::floor_plan(&mut scope, p.id, unit_id).await?;
     let may_edit_facts = facts::may_edit_facts(&scope, &p);
     let facts_last_changed = match may_edit_facts {
-        true => facts::facts_last_changed(&mut scope, p.id, unit_id).await?,
+        true => facts::facts_last_changed(&mut scope, &p, &u).await?,
         false => None,
     };
     let project = server::project_ref(&scope, &brand, &owner, &p);

@@ -44,7 +44,6 @@ fn tabs(p: &ProjectRef, current: &'static str) -> AnyView {
     if p.owner {
         view! {
             <SettingsTabs href=p.href.clone() current settings=p.can_edit_settings activity=p.can_view_activity partners=p.can_manage_partners />
-            <p><a href=format!("{}/units", p.href) aria-current=(current == "units").then_some("page")>"Units"</a></p>
         }
         .into_any()
     } else {
