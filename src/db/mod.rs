@@ -23,6 +23,7 @@ pub mod buyers;
 pub mod clients;
 pub mod error;
 mod gate;
+pub mod idempotency;
 pub mod integrity;
 pub mod invitations;
 pub mod media;

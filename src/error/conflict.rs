@@ -71,6 +71,16 @@ pub enum Conflict {
     /// R1.8: a unit's code is unique within its project.
     #[error("Another unit of this project already has that code.")]
     UnitCodeTaken,
+    /// Issue 14: a sold or withdrawn unit is not reserved.
+    #[error("That unit is sold or withdrawn, so it can't be reserved.")]
+    UnitNotReservable,
+    /// Issue 14: releasing a unit that has no active reservation the
+    /// person may end.
+    #[error("That unit has no reservation of yours to release.")]
+    NotReserved,
+    /// Issue 14: one idempotency key sent again with a different request.
+    #[error("That request was already sent with different details. Refresh and try again.")]
+    IdempotencyKeyReused,
     /// Issue 13: a project's gallery holds at most `max` images.
     #[error("The gallery is full ({max} images). Remove one before adding another.")]
     GalleryFull { max: u32 },

@@ -77,34 +77,6 @@ async fn record(db: &TestDb, org: OrgId, user: UserId, name: &str) -> BuyerId {
     b.id
 }
 
-async fn marina(db: &TestDb) -> ProjectId {
-    let id: Uuid = sqlx::query_scalar("select id from projects where slug = 'marina-heights'")
-        .fetch_one(db.admin.pool_for_tests())
-        .await
-        .unwrap();
-    ProjectId::parse(&id.to_string()).unwrap()
-}
-
-async fn unit(db: &TestDb, code: &str) -> UnitId {
-    let id: Uuid = sqlx::query_scalar(
-        "select u.id from units u join projects p on p.org_id = u.org_id and p.id = u.project_id
-         where p.slug = 'marina-heights' and u.code = $1",
-    )
-    .bind(code)
-    .fetch_one(db.admin.pool_for_tests())
-    .await
-    .unwrap();
-    UnitId::parse(&id.to_string()).unwrap()
-}
-
-async fn version(db: &TestDb, unit: UnitId) -> i64 {
-    sqlx::query_scalar("select version from units where id = $1")
-        .bind(unit.as_uuid())
-        .fetch_one(db.admin.pool_for_tests())
-        .await
-        .unwrap()
-}
-
 /// A new agency with its Owner, unrelated to the project.
 async fn vega(db: &TestDb) -> (OrgId, UserId) {
     let (org, owner): (Uuid, Uuid) = sqlx::query_as(

@@ -2,7 +2,7 @@
 
 use offplan::{
     db::testing::TestDb,
-    domain::{OrgId, UserId},
+    domain::{OrgId, ProjectId, UnitId, UserId},
 };
 use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
@@ -75,4 +75,35 @@ pub fn sqlstate(e: &sqlx::Error) -> String {
         .and_then(|d| d.code())
         .map(|c| c.into_owned())
         .unwrap_or_default()
+}
+
+/// The demo's Marina Heights (Acme's; Northstar its agency, Lumen its studio).
+pub async fn marina(db: &TestDb) -> ProjectId {
+    let id: Uuid = sqlx::query_scalar("select id from projects where slug = 'marina-heights'")
+        .fetch_one(db.admin.pool_for_tests())
+        .await
+        .unwrap();
+    ProjectId::parse(&id.to_string()).unwrap()
+}
+
+/// A unit of Marina Heights by its code.
+pub async fn unit(db: &TestDb, code: &str) -> UnitId {
+    let id: Uuid = sqlx::query_scalar(
+        "select u.id from units u join projects p on p.org_id = u.org_id and p.id = u.project_id
+         where p.slug = 'marina-heights' and u.code = $1",
+    )
+    .bind(code)
+    .fetch_one(db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    UnitId::parse(&id.to_string()).unwrap()
+}
+
+/// A unit's version as stored (R6.3).
+pub async fn version(db: &TestDb, unit: UnitId) -> i64 {
+    sqlx::query_scalar("select version from units where id = $1")
+        .bind(unit.as_uuid())
+        .fetch_one(db.admin.pool_for_tests())
+        .await
+        .unwrap()
 }

@@ -11,6 +11,7 @@
     reason = "tests arrange states the application never writes and probe the walls with statements that must fail; runtime SQL is their tool (clippy.toml)"
 )]
 
+mod allocation;
 mod buyers;
 mod clients;
 mod common;

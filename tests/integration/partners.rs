@@ -19,15 +19,6 @@ use offplan::{
 };
 use std::sync::{Arc, Mutex};
 
-async fn marina(db: &TestDb) -> ProjectId {
-    let id: uuid::Uuid =
-        sqlx::query_scalar("select id from projects where slug = 'marina-heights'")
-            .fetch_one(db.admin.pool_for_tests())
-            .await
-            .unwrap();
-    ProjectId::parse(&id.to_string()).unwrap()
-}
-
 /// Harbour Estates, an agency not yet on any project, with its Owner Hana.
 async fn harbour(db: &TestDb) -> (OrgId, UserId) {
     let (org, owner): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(

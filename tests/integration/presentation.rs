@@ -33,24 +33,6 @@ async fn done(s: Scope) {
     let _ = s.commit().await;
 }
 
-async fn marina(db: &TestDb) -> ProjectId {
-    let id: uuid::Uuid =
-        sqlx::query_scalar("select id from projects where slug = 'marina-heights'")
-            .fetch_one(db.admin.pool_for_tests())
-            .await
-            .unwrap();
-    ProjectId::parse(&id.to_string()).unwrap()
-}
-
-async fn unit(db: &TestDb, code: &str) -> UnitId {
-    let id: uuid::Uuid = sqlx::query_scalar("select id from units where code = $1")
-        .bind(code)
-        .fetch_one(db.admin.pool_for_tests())
-        .await
-        .unwrap();
-    UnitId::parse(&id.to_string()).unwrap()
-}
-
 /// The events of `org`'s chain with `action`: (project, metadata), newest first.
 async fn events(
     db: &TestDb,

@@ -17,7 +17,7 @@ use offplan::{
         unscoped::PublicProject,
         RepoError, Scope,
     },
-    domain::{ClientId, OrgId, ProjectId, UserId},
+    domain::{ClientId, OrgId, UserId},
     error::Conflict,
 };
 use serde_json::json;
@@ -35,15 +35,6 @@ async fn scope(db: &TestDb, subdomain: &str, email: &str) -> Scope {
         .scope(org(db, subdomain).await, user(db, email).await)
         .await
         .unwrap()
-}
-
-async fn marina(db: &TestDb) -> ProjectId {
-    let id: uuid::Uuid =
-        sqlx::query_scalar("select id from projects where slug = 'marina-heights'")
-            .fetch_one(db.admin.pool_for_tests())
-            .await
-            .unwrap();
-    ProjectId::parse(&id.to_string()).unwrap()
 }
 
 async fn client_of(db: &TestDb, subdomain: &str, name: &str) -> ClientId {

@@ -7,7 +7,7 @@
 use crate::common::*;
 use offplan::{
     db::{clients, projects, team, testing::seeded_db, units, RepoError},
-    domain::{ClientId, ProjectId, UnitId},
+    domain::{ClientId, UnitId},
     policy::{Permission, Role},
 };
 
@@ -17,15 +17,6 @@ fn is_not_found<T: std::fmt::Debug>(r: Result<T, RepoError>) -> bool {
 
 fn is_forbidden<T: std::fmt::Debug>(r: Result<T, RepoError>) -> bool {
     matches!(r, Err(RepoError::Forbidden(_)))
-}
-
-async fn marina(db: &offplan::db::testing::TestDb) -> ProjectId {
-    let id: uuid::Uuid =
-        sqlx::query_scalar("select id from projects where slug = 'marina-heights'")
-            .fetch_one(db.admin.pool_for_tests())
-            .await
-            .unwrap();
-    ProjectId::parse(&id.to_string()).unwrap()
 }
 
 async fn unit_id(db: &offplan::db::testing::TestDb, code: &str) -> UnitId {

@@ -460,6 +460,16 @@ impl Entry {
                 self.project(),
                 m.get("links_revoked").and_then(|n| n.as_i64()).unwrap_or(0)
             ),
+            Some(Action::UnitReserved) => format!(
+                "{actor} reserved unit {} of {} for a buyer",
+                m.get("code").and_then(|c| c.as_str()).unwrap_or("?"),
+                self.project()
+            ),
+            Some(Action::UnitReleased) => format!(
+                "{actor} released the reservation of unit {} of {}",
+                m.get("code").and_then(|c| c.as_str()).unwrap_or("?"),
+                self.project()
+            ),
             Some(Action::PresentationUpdated) => format!(
                 "{actor} changed {} of the presentation of {}",
                 presentation_fields(m),

@@ -157,6 +157,11 @@ registry! {
     /// revoked and an active reservation converted.
     UnitSold => "unit.sold",
         ["code", "status_from", "version", "links_revoked", "reservation_converted"];
+    /// R6.2, R6.3 (issue 14): a unit reserved for a buyer (`reservation`:
+    /// its id; the buyer is not named).
+    UnitReserved => "unit.reserved", ["code", "status_from", "status_to", "version", "reservation"];
+    /// The reservation ended by hand; the unit is available again.
+    UnitReleased => "unit.released", ["code", "status_from", "status_to", "version", "reservation"];
 }
 
 /// The acting organisation, on an event in a project owner's chain that a
@@ -226,6 +231,8 @@ impl Action {
             Action::BuyerLinkRevoked => "Buyer link revoked",
             Action::UnitReassigned => "Unit reassigned",
             Action::UnitSold => "Unit sold",
+            Action::UnitReserved => "Unit reserved",
+            Action::UnitReleased => "Reservation released",
         }
     }
 

@@ -41,10 +41,10 @@ pub struct Changed {
 }
 
 /// The unit as locked.
-struct Locked {
-    code: String,
-    status: UnitStatus,
-    assignee: Assignee,
+pub(super) struct Locked {
+    pub(super) code: String,
+    pub(super) status: UnitStatus,
+    pub(super) assignee: Assignee,
 }
 
 /// R6.2: hands `unit` to `to` (nobody, a partner agency of the project, or
@@ -61,7 +61,7 @@ pub async fn reassign(
     expected_version: i64,
 ) -> Result<Changed, RepoError> {
     let owner = may_change(scope, project).await?;
-    let locked = lock(scope, project, unit, expected_version).await?;
+    let locked = lock(scope, owner, project, unit, expected_version).await?;
     if locked.assignee == to {
         return unchanged(scope, project, unit).await;
     }
@@ -126,7 +126,7 @@ pub async fn mark_sold(
     expected_version: i64,
 ) -> Result<Changed, RepoError> {
     let owner = may_change(scope, project).await?;
-    let locked = lock(scope, project, unit, expected_version).await?;
+    let locked = lock(scope, owner, project, unit, expected_version).await?;
     match locked.status {
         UnitStatus::Sold => return unchanged(scope, project, unit).await,
         UnitStatus::Withdrawn => return Err(Conflict::UnitNotOffered.into()),
@@ -206,14 +206,17 @@ async fn unchanged(
 }
 
 /// R6.3: the unit's row lock within 500 ms, at `expected` version; else
-/// the stock conflict, naming who holds the unit now.
-async fn lock(
+/// the stock conflict, naming who holds the unit now. `owner` is the
+/// project's owner (the unit's tenant); a partner locks only what its
+/// update policy admits.
+pub(super) async fn lock(
     scope: &mut Scope,
+    owner: crate::domain::OrgId,
     project: ProjectId,
     unit: UnitId,
     expected: i64,
 ) -> Result<Locked, RepoError> {
-    let org = scope.membership().org_id().as_uuid();
+    let org = owner.as_uuid();
     // `SET LOCAL lock_timeout = '500ms'`, as a preparable statement.
     sqlx::query_scalar!(r#"select set_config('lock_timeout', '500ms', true) as "x!""#)
         .fetch_one(scope.conn())
@@ -236,18 +239,25 @@ async fn lock(
     .fetch_optional(&mut *attempt)
     .await;
     let row = match row {
-        Ok(row) => {
+        Ok(Some(row)) => {
             attempt.commit().await?;
-            row.ok_or(RepoError::NotFound)?
+            row
+        }
+        // Visible to read but not to lock: another agency reserved it while
+        // this request waited (the update policy is the pool's). `held`
+        // answers `NotFound` when the unit is not there at all.
+        Ok(None) => {
+            attempt.commit().await?;
+            return Err(held(scope, owner, project, unit).await?.into());
         }
         Err(e) if sqlstate(&e).as_deref() == Some("55P03") => {
             attempt.rollback().await?;
-            return Err(held(scope, project, unit).await?.into());
+            return Err(held(scope, owner, project, unit).await?.into());
         }
         Err(e) => return Err(e.into()),
     };
     if row.version != expected {
-        return Err(held(scope, project, unit).await?.into());
+        return Err(held(scope, owner, project, unit).await?.into());
     }
     Ok(Locked {
         code: row.code,
@@ -261,20 +271,33 @@ async fn lock(
 }
 
 /// Who holds the unit now, since when, at which version (read without the
-/// lock): the stock conflict modal's content (R6.3).
-async fn held(scope: &mut Scope, project: ProjectId, unit: UnitId) -> Result<Conflict, RepoError> {
-    let org = scope.membership().org_id().as_uuid();
+/// lock): the stock conflict modal's content (R6.3). An active reservation
+/// names whoever made it, when the reader may see it (its own
+/// organisation's, or any for the owner); one made by another agency is
+/// "Another agency", never its people.
+pub(super) async fn held(
+    scope: &mut Scope,
+    owner: crate::domain::OrgId,
+    project: ProjectId,
+    unit: UnitId,
+) -> Result<Conflict, RepoError> {
     let row = sqlx::query!(
         r#"
-        select coalesce(a.display_name, b.name, o.name) as "holder?",
-               coalesce(un.assigned_at, un.updated_at) as "since!", un.version
+        select case
+                 when un.status = 'reserved' and r.id is null then 'Another agency'
+                 else coalesce(ra.display_name, a.display_name, b.name, o.name)
+               end as "holder?",
+               coalesce(r.created_at, un.assigned_at, un.updated_at) as "since!", un.version
         from units un
+        left join reservations r
+               on r.org_id = un.org_id and r.unit_id = un.id and r.status = 'active'
+        left join users ra on ra.id = r.reserved_by_user_id
         left join users a on a.id = un.assigned_user_id
         left join public_org_brands b on b.id = un.assigned_org_id
         left join public_org_brands o on o.id = un.org_id
         where un.org_id = $1 and un.project_id = $2 and un.id = $3
         "#,
-        org,
+        owner.as_uuid(),
         project.as_uuid(),
         unit.as_uuid(),
     )
@@ -348,7 +371,7 @@ fn not_a_member(e: sqlx::Error) -> RepoError {
 }
 
 /// The SQLSTATE of a database error (`55P03`: lock not available).
-fn sqlstate(e: &sqlx::Error) -> Option<String> {
+pub(super) fn sqlstate(e: &sqlx::Error) -> Option<String> {
     e.as_database_error()
         .and_then(|d| d.code())
         .map(|c| c.into_owned())
@@ -362,7 +385,7 @@ fn assignee_str(a: Assignee) -> String {
     }
 }
 
-fn status_str(s: UnitStatus) -> &'static str {
+pub(super) fn status_str(s: UnitStatus) -> &'static str {
     match s {
         UnitStatus::Available => "available",
         UnitStatus::Reserved => "reserved",

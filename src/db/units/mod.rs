@@ -9,6 +9,7 @@
 
 pub mod change;
 pub mod facts;
+pub mod reserve;
 
 use super::{
     projects::{self, Project, Relation, StockMode},
@@ -104,7 +105,13 @@ async fn visible(
                or assigned_user_id = $5
                or (not $6 and (assigned_org_id = $4 or assigned_user_org_id = $4))
                or ($6 and assigned_org_id = $4)
-               or ($7 and status = 'available'))
+               or ($7 and status = 'available')
+               -- Open mode: what the agency (an agent: they) reserved.
+               or ($7 and status = 'reserved' and exists (
+                       select 1 from reservations r
+                       where r.org_id = units.org_id and r.unit_id = units.id
+                         and r.status = 'active' and r.buyer_org_id = $4
+                         and (not $6 or r.reserved_by_user_id = $5))))
         order by code
         "#,
         project.owner_org_id.as_uuid(),
