@@ -64,8 +64,8 @@ lazy_pages! {
     PartnerInviteRoute => projects::partners::PartnerInvitePage;
     PresentationRoute => projects::presentation::PresentationPage;
     PartnerPresentationRoute => projects::presentation::PartnerPresentationPage;
-    UnitsRoute => projects::presentation::UnitsPage;
-    PartnerUnitsRoute => projects::presentation::PartnerUnitsPage;
+    UnitsRoute => projects::board::BoardPage;
+    PartnerUnitsRoute => projects::board::PartnerBoardPage;
     UnitRoute => projects::presentation::UnitPage;
     PartnerUnitRoute => projects::presentation::PartnerUnitPage;
     BuyersRoute => buyers::BuyersPage;

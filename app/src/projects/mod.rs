@@ -17,6 +17,7 @@
 //! pages in [`pages`].
 
 mod activity;
+pub mod board;
 mod manage;
 pub mod pages;
 pub mod partners;

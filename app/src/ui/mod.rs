@@ -17,6 +17,7 @@
 //!   fields.
 //! - [`html_text`]: text for the `<title>` or a `<textarea>`, which the
 //!   server's HTML does not escape by itself.
+//! - [`Modal`]: a dialog over the page (the stock conflict modal).
 //! - [`ErrorPage`], [`SignInPrompt`]: what a page shows instead of itself;
 //!   [`MovedTo`]: where it went (a permanent redirect).
 //!
@@ -28,6 +29,7 @@ mod form;
 mod frame;
 mod header;
 mod invitation;
+mod modal;
 mod page;
 mod redirect;
 mod table;
@@ -42,6 +44,7 @@ pub use form::{
 pub use frame::{Framed, Standalone};
 pub use header::SiteHeader;
 pub use invitation::{closed_invitation, ClosedTexts, InvalidInvitationLink, WrongAccount};
+pub use modal::Modal;
 pub use page::{EmptyState, PageHeader, SettingsNav};
 pub use redirect::MovedTo;
 pub use table::DataTable;

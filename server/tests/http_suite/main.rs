@@ -9,6 +9,7 @@
 mod assets;
 mod auth;
 mod auth_review;
+mod board;
 mod buyer_page;
 mod buyers;
 mod clients;

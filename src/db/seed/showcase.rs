@@ -80,6 +80,30 @@ pub async fn demo_showcase(db: &AdminDb) -> Result<(), DbError> {
     )
     .execute(&mut *tx)
     .await?;
+    // Issue 14: the board shows a reservation — A-203, held by Northstar,
+    // reserved by Rami for Nadia Farouk (once: only while it is available).
+    sqlx::query!(
+        r#"
+        with u as (
+            select u.org_id, u.project_id, u.id from units u
+            join projects p on p.org_id = u.org_id and p.id = u.project_id
+            where p.slug = 'marina-heights' and u.code = 'A-203' and u.status = 'available'),
+        b as (
+            select b.org_id, b.id, b.created_by_user_id from buyers b
+            join organisations o on o.id = b.org_id
+            where o.subdomain = 'northstar' and b.email = 'nadia.farouk@example.com'),
+        r as (
+            insert into reservations (org_id, project_id, unit_id, buyer_org_id, buyer_id,
+                                      reserved_by_user_id)
+            select u.org_id, u.project_id, u.id, b.org_id, b.id, b.created_by_user_id
+            from u cross join b
+            returning unit_id)
+        update units set status = 'reserved', version = version + 1
+        where id in (select unit_id from r)
+        "#
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 //!   assigned to their organisation or to them (a Sales Agent: to them or to
 //!   their agency); in **open** mode, additionally every available unit.
 
+pub mod board;
 pub mod change;
 pub mod facts;
 pub mod reserve;

@@ -11,8 +11,9 @@
 //!   behind the joint-controller gate).
 //!
 //! Each reservation and release:
-//! - runs after [`idempotency::begin`], so the same key answers the first
-//!   outcome and a double click never meets itself as a conflict;
+//! - checks the role and the project first, then [`idempotency::begin`],
+//!   so the same key answers the first outcome and a double click never
+//!   meets itself as a conflict;
 //! - takes the unit's row lock with the 500 ms timeout, at the version the
 //!   person was looking at ([`super::change::lock`]): otherwise the stock
 //!   conflict naming who holds the unit now (R6.3);
@@ -57,10 +58,10 @@ pub async fn reserve(
             &expected_version.to_string(),
         ],
     );
+    let p = may_reserve(scope, project).await?;
     if let Begun::Replay(u) = idempotency::begin(scope, key, &request).await? {
         return Ok(u);
     }
-    let p = may_reserve(scope, project).await?;
     // The pool rules: a unit the person cannot see is not there.
     get(scope, project, unit).await?;
     let b = buyers::get(scope, buyer).await?;
@@ -137,11 +138,11 @@ pub async fn release(
             &expected_version.to_string(),
         ],
     );
+    let grant = scope.authorize(Permission::ReserveUnits)?;
+    let p = may_reserve(scope, project).await?;
     if let Begun::Replay(u) = idempotency::begin(scope, key, &request).await? {
         return Ok(u);
     }
-    let grant = scope.authorize(Permission::ReserveUnits)?;
-    let p = may_reserve(scope, project).await?;
     get(scope, project, unit).await?;
     let locked = lock(scope, p.owner_org_id, project, unit, expected_version).await?;
     let m = scope.membership().clone();

@@ -20,10 +20,7 @@ use offplan::AppError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use pages::{
-    PartnerPresentationPage, PartnerUnitPage, PartnerUnitsPage, PresentationPage, UnitPage,
-    UnitsPage,
-};
+pub use pages::{PartnerPresentationPage, PartnerUnitPage, PresentationPage, UnitPage};
 
 /// An image as the pages show it: URLs on the media origin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,25 +71,6 @@ pub enum Loaded<T> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnitRow {
-    pub id: Uuid,
-    pub code: String,
-    pub floor: Option<i32>,
-    pub bedrooms: Option<i16>,
-    pub area: Option<String>,
-    pub price: Option<String>,
-    pub status: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnitsView {
-    pub project: ProjectRef,
-    pub units: Vec<UnitRow>,
-    /// The owner's Owner, Admin and Sales Manager (R2.2 "allocate units").
-    pub may_add: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitView {
     pub project: ProjectRef,
     pub id: Uuid,
@@ -113,7 +91,7 @@ pub struct UnitView {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     use crate::ssr;
     use offplan::{
@@ -299,63 +277,6 @@ pub async fn move_image(project: String, image: String, direction: String) -> Re
     Ok(())
 }
 
-/// The project's units (the pool rules of R6.1 apply).
-#[server(endpoint = "projects/units")]
-pub async fn load_units(owner: String, slug: String) -> Result<Loaded<UnitsView>, AppError> {
-    use crate::ssr;
-    use offplan::{
-        db::units::{self, facts},
-        domain::{money::format_price, presentation::format_hundredths},
-    };
-    let (mut scope, brand, _) = ssr::org_scope().await?;
-    let p = match server::resolve(&mut scope, &owner, &slug).await? {
-        Ok(p) => p,
-        Err(moved) => {
-            return Ok(Loaded::Moved(format!(
-                "{}/units",
-                server::href(&owner, &moved)
-            )))
-        }
-    };
-    let list = units::list(&mut scope, p.id).await?;
-    let ids: Vec<_> = list.iter().map(|u| u.id).collect();
-    let areas = facts::areas(&mut scope, p.id, &ids).await?;
-    let may_add = facts::may_edit_facts(&scope, &p);
-    let project = server::project_ref(&scope, &brand, &owner, &p);
-    scope.commit().await?;
-    Ok(Loaded::Found(UnitsView {
-        project,
-        may_add,
-        units: list
-            .into_iter()
-            .map(|u| UnitRow {
-                id: u.id.as_uuid(),
-                area: areas
-                    .iter()
-                    .find(|(id, _)| *id == u.id)
-                    .and_then(|(_, a)| *a)
-                    .map(|a| format!("{} m²", format_hundredths(a))),
-                price: u.price_minor.map(|m| format_price(m, &u.currency)),
-                status: status_label(u.status).to_owned(),
-                code: u.code,
-                floor: u.floor,
-                bedrooms: u.bedrooms,
-            })
-            .collect(),
-    }))
-}
-
-#[cfg(feature = "ssr")]
-fn status_label(s: offplan::db::units::UnitStatus) -> &'static str {
-    use offplan::db::units::UnitStatus;
-    match s {
-        UnitStatus::Available => "Available",
-        UnitStatus::Reserved => "Reserved",
-        UnitStatus::Sold => "Sold",
-        UnitStatus::Withdrawn => "Withdrawn",
-    }
-}
-
 /// Adds a unit (the owner's managers).
 #[server(endpoint = "projects/units/add")]
 pub async fn add_unit(
@@ -434,7 +355,7 @@ pub async fn load_unit(
         project,
         id: u.id.as_uuid(),
         code: u.code,
-        status: status_label(u.status).to_owned(),
+        status: crate::projects::board::filters::status_label(u.status).to_owned(),
         floor: opt(f.floor.map(|v| v.to_string())),
         bedrooms: opt(f.bedrooms.map(|v| v.to_string())),
         area_m2: opt(f.area_centi_m2.map(format_hundredths)),

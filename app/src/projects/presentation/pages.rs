@@ -1,5 +1,5 @@
-//! The presentation pages (issue 13): Project Settings → Presentation, the
-//! units list and a unit's page, each at the owner's address and at a
+//! The presentation pages (issue 13): Project Settings → Presentation and
+//! a unit's page (the units list is the allocation board, `projects::board`), each at the owner's address and at a
 //! partner's (`/with/<owner>/<slug>/…`). Every control is a real form, so
 //! each works before hydration too.
 
@@ -8,15 +8,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{
-    load_presentation, load_unit, load_units, upload::UploadField, AddUnit, ImageView, Loaded,
-    MoveImage, PresentationView, ProjectRef, RemoveImage, SavePresentation, SaveUnitDescription,
-    SaveUnitFacts, UnitView, UnitsView,
+    load_presentation, load_unit, upload::UploadField, AddUnit, ImageView, Loaded, MoveImage,
+    PresentationView, ProjectRef, RemoveImage, SavePresentation, SaveUnitDescription,
+    SaveUnitFacts, UnitView,
 };
 use crate::{
     projects::pages::{refused, SettingsTabs},
     ui::{
-        html_text, last_error, DataTable, EmptyState, Field, FormError, MovedTo, PageHeader,
-        Submit, TextArea,
+        html_text, last_error, EmptyState, Field, FormError, MovedTo, PageHeader, Submit, TextArea,
     },
 };
 
@@ -40,7 +39,7 @@ fn saved(action_value: Option<Result<String, offplan::AppError>>) -> Option<AnyV
 }
 
 /// The tabs of the owner's settings, or a partner's own small menu.
-fn tabs(p: &ProjectRef, current: &'static str) -> AnyView {
+pub(crate) fn tabs(p: &ProjectRef, current: &'static str) -> AnyView {
     if p.owner {
         view! {
             <SettingsTabs href=p.href.clone() current settings=p.can_edit_settings activity=p.can_view_activity partners=p.can_manage_partners />
@@ -267,70 +266,16 @@ fn GalleryItem(
     }
 }
 
+/// The owner's managers add a unit (R1.8), on the units board.
 #[component]
-pub fn UnitsPage() -> impl IntoView {
-    view! { <Units /> }
-}
-
-#[component]
-pub fn PartnerUnitsPage() -> impl IntoView {
-    view! { <Units /> }
-}
-
-#[component]
-fn Units() -> impl IntoView {
-    let address = address();
-    let add = ServerAction::<AddUnit>::new();
-    let data = Resource::new_blocking(
-        move || (address(), add.version().get()),
-        |((owner, slug), _)| load_units(owner, slug),
-    );
-    view! {
-        <Title text="Units" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Loaded::Found(v)) => view! { <UnitList v add /> }.into_any(),
-                    Ok(Loaded::Moved(path)) => view! { <MovedTo path /> }.into_any(),
-                    Err(err) => refused("Units", err),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn UnitList(v: UnitsView, add: ServerAction<AddUnit>) -> impl IntoView {
-    let href = v.project.href.clone();
-    let table = if v.units.is_empty() {
-        view! { <EmptyState>"No units yet."</EmptyState> }.into_any()
-    } else {
-        view! {
-            <DataTable columns=vec!["Unit", "Floor", "Bedrooms", "Area", "Price", "Status"]>
-                {v.units.into_iter().map(|u| {
-                    let dash = || "—".to_owned();
-                    view! {
-                        <tr>
-                            <td data-label="Unit"><a href=format!("{href}/units/{}", u.id)>{u.code}</a></td>
-                            <td data-label="Floor">{u.floor.map(|f| f.to_string()).unwrap_or_else(dash)}</td>
-                            <td data-label="Bedrooms">{u.bedrooms.map(|b| b.to_string()).unwrap_or_else(dash)}</td>
-                            <td data-label="Area">{u.area.unwrap_or_else(dash)}</td>
-                            <td data-label="Price">{u.price.unwrap_or_else(dash)}</td>
-                            <td data-label="Status"><span class="tag">{u.status}</span></td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </DataTable>
-        }
-        .into_any()
-    };
+pub(crate) fn AddUnitForm(project: String, add: ServerAction<AddUnit>) -> impl IntoView {
     let error = last_error(add);
-    let form = v.may_add.then(|| view! {
+    view! {
         <section class="card" aria-labelledby="add-unit-title">
             <h2 id="add-unit-title">"Add unit"</h2>
             {move || saved(add.value().get())}
             <ActionForm action=add attr:class="form">
-                <input type="hidden" name="project" value=v.project.id.to_string() />
+                <input type="hidden" name="project" value=project.clone() />
                 <Field name="code" label="Code" error hint="Unique in the project, such as A-101." />
                 <Field name="floor" label="Floor" kind="number" error required=false />
                 <Field name="bedrooms" label="Bedrooms" kind="number" error required=false />
@@ -342,16 +287,6 @@ fn UnitList(v: UnitsView, add: ServerAction<AddUnit>) -> impl IntoView {
                 </div>
             </ActionForm>
         </section>
-    });
-    view! {
-        <div class="stack stack--wide">
-            <PageHeader title="Units" lead=v.project.name.clone()>
-                <p><a href=v.project.href.clone()>"Back to the project"</a></p>
-                {tabs(&v.project, "units")}
-            </PageHeader>
-            <section class="card">{table}</section>
-            {form}
-        </div>
     }
 }
 

@@ -1,0 +1,312 @@
+//! The board's page: filters, the units, each row's action, and the stock
+//! conflict modal (issue 14 items 1–3).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::Form,
+    hooks::{use_params_map, use_query_map},
+};
+use offplan::{error::Conflict, AppError};
+
+use super::{
+    filters::STATUSES, load_board, BoardRow, BoardView, BuyerOption, Filters, ReleaseUnit,
+    ReserveUnit,
+};
+use crate::{
+    projects::{
+        pages::refused,
+        presentation::{pages::tabs, pages::AddUnitForm, Loaded},
+    },
+    ui::{DataTable, EmptyState, FormError, Modal, MovedTo, PageHeader, Submit},
+};
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    view! { <Board /> }
+}
+
+#[component]
+pub fn PartnerBoardPage() -> impl IntoView {
+    view! { <Board /> }
+}
+
+/// The actions every row shares, the latest answer of either, and a
+/// refresh the modal asks for.
+#[derive(Clone, Copy)]
+struct Actions {
+    reserve: ServerAction<ReserveUnit>,
+    release: ServerAction<ReleaseUnit>,
+    last: RwSignal<Option<Result<String, AppError>>>,
+    refresh: RwSignal<u32>,
+}
+
+impl Actions {
+    /// The latest answer's conflict with someone else's change (R6.3).
+    fn conflict(self) -> Option<Conflict> {
+        match self.last.get() {
+            Some(Err(AppError::Conflict(c @ Conflict::UnitHeld { .. }))) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[component]
+fn Board() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let actions = Actions {
+        reserve: ServerAction::new(),
+        release: ServerAction::new(),
+        last: RwSignal::new(None),
+        refresh: RwSignal::new(0),
+    };
+    // Whichever action answered last is what the page reports.
+    Effect::new(move |_| {
+        if let Some(v) = actions.reserve.value().get() {
+            actions.last.set(Some(v));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(v) = actions.release.value().get() {
+            actions.last.set(Some(v));
+        }
+    });
+    let add = ServerAction::<super::super::presentation::AddUnit>::new();
+    let data = Resource::new_blocking(
+        move || {
+            let p = params.read();
+            (
+                p.get("owner").unwrap_or_default(),
+                p.get("slug").unwrap_or_default(),
+                Filters::from_query(&query.read()),
+                actions.reserve.version().get()
+                    + actions.release.version().get()
+                    + add.version().get()
+                    + actions.refresh.get() as usize,
+            )
+        },
+        |(owner, slug, filters, _)| load_board(owner, slug, filters),
+    );
+    view! {
+        <Title text="Units" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Loaded::Found(v)) => view! { <BoardBody v actions add /> }.into_any(),
+                    Ok(Loaded::Moved(path)) => view! { <MovedTo path /> }.into_any(),
+                    Err(err) => refused("Units", err),
+                }
+            })}
+        </Suspense>
+        <ConflictModal actions />
+    }
+}
+
+#[component]
+fn BoardBody(
+    v: BoardView,
+    actions: Actions,
+    add: ServerAction<super::super::presentation::AddUnit>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let filters = Filters::from_query(&query.read_untracked());
+    let shown = v.rows.len();
+    let summary = if filters.is_empty() {
+        format!("{} units", v.total)
+    } else {
+        format!("{shown} of {} units", v.total)
+    };
+    let note = v
+        .reserve_note
+        .clone()
+        .map(|n| view! { <p class="alert alert--info" role="note">{n}</p> });
+    // Errors other than the stock conflict (which is the modal's).
+    let error = Signal::derive(move || match actions.last.get() {
+        Some(Err(AppError::Conflict(Conflict::UnitHeld { .. }))) | None | Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e),
+    });
+    let buyers = v.buyers.clone();
+    let project = v.project.id.to_string();
+    let href = v.project.href.clone();
+    let table = if v.rows.is_empty() {
+        let empty = if v.total == 0 {
+            "No units you can see yet. Units appear here once they are added or allocated to you."
+        } else {
+            "No unit matches these filters."
+        };
+        view! { <EmptyState>{empty}</EmptyState> }.into_any()
+    } else {
+        view! {
+            <DataTable columns=vec!["Unit", "Floor", "Beds", "Area", "Price", "Status", "Held by"] actions=true>
+                {v.rows.into_iter().map(|r| view! {
+                    <Row r project=project.clone() href=href.clone() buyers=buyers.clone() actions />
+                }).collect_view()}
+            </DataTable>
+        }
+        .into_any()
+    };
+    let form = v
+        .may_add
+        .then(|| view! { <AddUnitForm project=v.project.id.to_string() add /> });
+    view! {
+        <div class="stack stack--wide">
+            <PageHeader title="Units" lead=v.project.name.clone()>
+                <p><a href=v.project.href.clone()>"Back to the project"</a></p>
+                {tabs(&v.project, "units")}
+            </PageHeader>
+            <FilterForm filters holders=v.holders.clone() />
+            <section class="card" aria-labelledby="board-title">
+                <div class="card__header">
+                    <h2 id="board-title">"Stock"</h2>
+                    <p class="muted" aria-live="polite">{summary}</p>
+                </div>
+                {note}
+                <FormError error />
+                {move || ok_message(actions)}
+                {table}
+            </section>
+            {form}
+        </div>
+    }
+}
+
+/// The last action's confirmation, if it succeeded.
+fn ok_message(actions: Actions) -> Option<impl IntoView> {
+    actions
+        .last
+        .get()
+        .and_then(|r| r.ok())
+        .map(|m| view! { <div class="alert alert--success" role="status">{m}</div> })
+}
+
+#[component]
+fn Row(
+    r: BoardRow,
+    project: String,
+    href: String,
+    buyers: Vec<BuyerOption>,
+    actions: Actions,
+) -> impl IntoView {
+    let dash = || "—".to_owned();
+    let held = match (&r.reserved, &r.holder) {
+        (Some(res), Some(h)) => format!("{h} · {res}"),
+        (Some(res), None) => res.clone(),
+        (None, Some(h)) => h.clone(),
+        (None, None) => "—".to_owned(),
+    };
+    let action = if r.can_reserve {
+        let label = format!("Buyer for {}", r.code);
+        view! {
+            <ActionForm action=actions.reserve attr:class="board__action">
+                <input type="hidden" name="project" value=project.clone() />
+                <input type="hidden" name="unit" value=r.id.to_string() />
+                <input type="hidden" name="version" value=r.version.to_string() />
+                <input type="hidden" name="key" value=r.key.clone() />
+                <select class="field__input field__input--compact" name="buyer" aria-label=label required>
+                    <option value="">"Choose a buyer"</option>
+                    {buyers.into_iter().map(|b| view! { <option value=b.id.to_string()>{b.name}</option> }).collect_view()}
+                </select>
+                <Submit pending=actions.reserve.pending() label="Reserve" busy="Reserving…" class="button button--brand button--small" />
+            </ActionForm>
+        }
+        .into_any()
+    } else if r.can_release {
+        view! {
+            <ActionForm action=actions.release attr:class="board__action">
+                <input type="hidden" name="project" value=project.clone() />
+                <input type="hidden" name="unit" value=r.id.to_string() />
+                <input type="hidden" name="version" value=r.version.to_string() />
+                <input type="hidden" name="key" value=r.key.clone() />
+                <Submit pending=actions.release.pending() label="Release" busy="Releasing…" class="button button--outline button--small" />
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        ().into_any()
+    };
+    view! {
+        <tr data-unit=r.code.clone() data-status=r.status.clone()>
+            <td data-label="Unit"><a href=format!("{href}/units/{}", r.id)>{r.code.clone()}</a></td>
+            <td data-label="Floor">{r.floor.map(|f| f.to_string()).unwrap_or_else(dash)}</td>
+            <td data-label="Beds">{r.bedrooms.map(|b| b.to_string()).unwrap_or_else(dash)}</td>
+            <td data-label="Area">{r.area.clone().unwrap_or_else(dash)}</td>
+            <td data-label="Price">{r.price.clone().unwrap_or_else(dash)}</td>
+            <td data-label="Status"><span class=format!("tag tag--{}", r.status)>{r.status_label.clone()}</span></td>
+            <td data-label="Held by">{held}</td>
+            <td class="board__actions">{action}</td>
+        </tr>
+    }
+}
+
+/// A GET form: the filters live in the URL, with or without script (the
+/// router's `Form` navigates without a reload once hydrated).
+#[component]
+fn FilterForm(filters: Filters, holders: Vec<String>) -> impl IntoView {
+    let f = filters.clone();
+    let number = |id: &'static str, name: &'static str, label: &'static str, value: String| {
+        view! {
+            <div class="field field--narrow">
+                <label class="field__label" for=id>{label}</label>
+                <input class="field__input" id=id name=name type="number" min="0" inputmode="numeric" value=value />
+            </div>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="filters-title">
+            <h2 id="filters-title" class="visually-hidden">"Filters"</h2>
+            <Form method="GET" action="" attr:class="form form--row filters">
+                <div class="field">
+                    <label class="field__label" for="f-status">"Status"</label>
+                    <select class="field__input" id="f-status" name="status">
+                        <option value="" selected=f.status.is_empty()>"Any status"</option>
+                        {STATUSES.iter().map(|(k, label)| view! {
+                            <option value=*k selected=f.status == *k>{*label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                {number("f-floor", "floor", "Floor", f.floor.clone())}
+                {number("f-bedrooms", "bedrooms", "Bedrooms", f.bedrooms.clone())}
+                <div class="field">
+                    <label class="field__label" for="f-holder">"Held by"</label>
+                    <select class="field__input" id="f-holder" name="holder">
+                        <option value="" selected=f.holder.is_empty()>"Anyone"</option>
+                        <option value="-" selected=f.holder == "-">"Nobody"</option>
+                        {holders.into_iter().map(|h| {
+                            let selected = f.holder == h;
+                            let value = h.clone();
+                            view! { <option value=value selected=selected>{h}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                {number("f-min", "min", "Price from", f.min.clone())}
+                {number("f-max", "max", "Price to", f.max.clone())}
+                <button type="submit" class="button button--brand">"Apply"</button>
+                {(!filters.is_empty()).then(|| view! { <a class="button button--quiet" href="?">"Clear"</a> })}
+            </Form>
+        </section>
+    }
+}
+
+/// R6.3: someone else got there first. Says who and since when, and offers
+/// what the role allows: refresh the board (the unit as it is now).
+#[component]
+fn ConflictModal(actions: Actions) -> impl IntoView {
+    let open = Signal::derive(move || actions.conflict().is_some());
+    let close = Callback::new(move |_| actions.last.set(None));
+    let refresh = move |_| {
+        actions.last.set(None);
+        actions.refresh.update(|n| *n += 1);
+    };
+    view! {
+        <Modal open on_close=close labelled_by="conflict-title">
+            <h2 id="conflict-title">"Someone else has this unit"</h2>
+            <p>{move || actions.conflict().map(|c| c.to_string()).unwrap_or_default()}</p>
+            <p class="muted">"Nothing was changed. Refresh to see the unit as it is now."</p>
+            <div class="form__actions">
+                <button type="button" class="button button--brand" on:click=refresh>"Refresh"</button>
+                <button type="button" class="button button--quiet" on:click=move |_| close.run(())>"Close"</button>
+            </div>
+        </Modal>
+    }
+}
