@@ -28,6 +28,10 @@ async fn buyer(app: &TestApp, cookie: &str, name: &str) -> String {
     url.trim_start_matches("/buyers/").to_owned()
 }
 
+fn form(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// A unit's row on the board as `cookie` sees it on `host`.
 async fn row(
     app: &TestApp,
@@ -104,9 +108,6 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
             ("version".to_owned(), version.clone()),
             ("key".to_owned(), key),
         ]
-    };
-    let form = |f: &Vec<(String, String)>| -> Vec<(&str, &str)> {
-        f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
     };
 
     let rami_key = seen_by_rami["key"].as_str().unwrap().to_owned();
