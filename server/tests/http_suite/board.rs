@@ -18,13 +18,21 @@ async fn buyer(app: &TestApp, cookie: &str, name: &str) -> String {
         .post_form(
             NORTHSTAR,
             "/api/buyers/create",
-            &[("name", name), ("email", ""), ("phone", ""), ("notes", "")],
+            &[
+                ("name", name),
+                ("email", "buyer@mail.example"),
+                ("phone", "+971 50 123 4567"),
+                ("notes", "Wants a sea view."),
+                ("consent", "on"),
+            ],
             Some(cookie),
             &[],
         )
         .await;
-    assert_eq!(res.status(), 200);
-    let url: String = res.json().await.unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let url: String = serde_json::from_str(&body).unwrap();
     url.trim_start_matches("/buyers/").to_owned()
 }
 

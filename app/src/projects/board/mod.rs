@@ -72,7 +72,8 @@ pub struct BoardView {
 pub async fn load_board(
     owner: String,
     slug: String,
-    filters: Filters,
+    // No filters sent is no filter.
+    #[server(default)] filters: Filters,
 ) -> Result<Loaded<BoardView>, AppError> {
     use super::presentation::server;
     use crate::ssr;
