@@ -95,3 +95,33 @@ test('the filters live in the URL and work with JavaScript off', async ({ browse
   await expect(page.getByText(/^\d+ units$/)).toBeVisible();
   await context.close();
 });
+
+test("a manager overrides an agent's reservation from the conflict modal, saying why", async ({ browser }) => {
+  const code = 'A-104';
+  const contexts = await Promise.all([0, 1].map(() => browser.newContext()));
+  const [rami, priya] = await Promise.all(contexts.map((c) => c.newPage()));
+  await Promise.all([onBoard(rami, 'rami@northstar.example'), onBoard(priya, 'priya@northstar.example')]);
+  // Rami reserves while Priya's board still shows the unit available.
+  const ramiRow = rami.locator(`tr[data-unit="${code}"]`);
+  await ramiRow.getByLabel(`Buyer for ${code}`).selectOption({ label: 'Nadia Farouk' });
+  await ramiRow.getByRole('button', { name: 'Reserve' }).click();
+  await expect(rami.getByText(`Unit ${code} reserved.`)).toBeVisible();
+
+  const row = priya.locator(`tr[data-unit="${code}"]`);
+  await row.getByLabel(`Buyer for ${code}`).selectOption({ label: 'Tom Becker' });
+  await row.getByRole('button', { name: 'Reserve' }).click();
+  const modal = priya.getByRole('dialog', { name: 'Someone else has this unit' });
+  await expect(modal).toContainText('Rami Aziz has held this unit since');
+  await modal.getByText('Override the reservation').click();
+  // No reason: said beside the field, the modal stays.
+  await modal.getByRole('button', { name: 'Override' }).click();
+  await expect(modal.getByText('Enter a reason.')).toBeVisible();
+  const axe = await new AxeBuilder({ page: priya }).include('.modal').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  await modal.getByLabel('Why you are ending it').fill('Nadia chose a unit on another floor');
+  await modal.getByRole('button', { name: 'Override' }).click();
+  await expect(modal).toBeHidden();
+  await expect(priya.getByText(`Unit ${code} is available again; your reason is in the activity log.`)).toBeVisible();
+  await expect(row).toHaveAttribute('data-status', 'available');
+  await Promise.all(contexts.map((c) => c.close()));
+});

@@ -17,6 +17,7 @@ pub mod fn_status;
 pub mod google;
 pub mod health;
 pub mod jobs;
+pub mod live;
 pub mod media;
 pub mod router;
 pub mod security;

@@ -4,8 +4,8 @@
 //! sub-state (see `state`).
 
 use crate::{
-    assets, audit_export, auth, buyer_page, client_ip, csrf, fn_status, google, health, media,
-    security, state::AppState, telemetry, tenant,
+    assets, audit_export, auth, buyer_page, client_ip, csrf, fn_status, google, health, live,
+    media, security, state::AppState, telemetry, tenant,
 };
 use app::{shell, App};
 use axum::{extract::FromRef, middleware, routing::get, Router};
@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .route("/settings/audit/export.csv", get(audit_export::export))
+        // Issue 14: the board's live status (server-sent events).
+        .route(live::PATH, get(live::board))
         .route("/auth/google/start", get(google::start))
         .route("/auth/google/callback", get(google::callback))
         // R3.4: uploads, with their own body limit (the file and its

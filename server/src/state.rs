@@ -30,6 +30,8 @@ pub struct AppState {
     media_store: Arc<dyn object_store::ObjectStore>,
     /// The stylesheet's address, for the buyer's page (read once).
     stylesheet: Arc<str>,
+    /// Issue 14 item 4: this server's listener for unit changes.
+    changes: offplan::db::live::UnitChanges,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
         media_store: Arc<dyn object_store::ObjectStore>,
     ) -> Self {
         Self {
+            changes: offplan::db::live::UnitChanges::listen(db.gate()),
             media_store,
             stylesheet: crate::buyer_page::stylesheet_href(&leptos_options).into(),
             leptos_options,
@@ -145,6 +148,15 @@ impl FromRef<AppState> for crate::buyer_page::BuyerPageState {
             stylesheet: state.stylesheet.clone(),
             token_ip: state.auth.limits.token_ip,
             token_burst: state.auth.limits.token_burst,
+        }
+    }
+}
+
+impl FromRef<AppState> for crate::live::LiveState {
+    fn from_ref(state: &AppState) -> Self {
+        crate::live::LiveState {
+            gate: state.db.gate().clone(),
+            changes: state.changes.clone(),
         }
     }
 }

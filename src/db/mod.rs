@@ -26,6 +26,7 @@ mod gate;
 pub mod idempotency;
 pub mod integrity;
 pub mod invitations;
+pub mod live;
 pub mod media;
 pub mod outbox;
 pub mod projects;

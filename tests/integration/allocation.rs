@@ -12,13 +12,12 @@
 use crate::common::*;
 use offplan::{
     db::{
-        buyers::{self, terms},
         idempotency::IdempotencyKey,
         testing::{seeded_db, TestDb},
         units::{reserve, UnitStatus},
-        RepoError, Scope,
+        RepoError,
     },
-    domain::{BuyerFields, BuyerId, OrgId, ProjectId, UserId},
+    domain::{BuyerFields, BuyerId, OrgId, OverrideReason, ProjectId, UserId},
     error::Conflict,
 };
 use std::time::{Duration, Instant};
@@ -35,10 +34,7 @@ struct World {
 async fn world() -> World {
     let db = seeded_db().await.unwrap();
     let northstar = org(&db, "northstar").await;
-    let omar = user(&db, "omar@northstar.example").await;
-    let mut s = db.app.scope(northstar, omar).await.unwrap();
-    terms::accept(&mut s, terms::CURRENT_VERSION).await.unwrap();
-    s.commit().await.unwrap();
+    accept_terms(&db, northstar, user(&db, "omar@northstar.example").await).await;
     World {
         northstar,
         priya: user(&db, "priya@northstar.example").await,
@@ -49,17 +45,15 @@ async fn world() -> World {
     }
 }
 
-async fn scope(db: &TestDb, org: OrgId, who: UserId) -> Scope {
-    db.app.scope(org, who).await.unwrap()
-}
-
 /// A buyer recorded by `who`.
 async fn buyer(db: &TestDb, org: OrgId, who: UserId, name: &str) -> BuyerId {
-    let mut s = scope(db, org, who).await;
-    let fields = BuyerFields::parse(name, "", "", "", false).unwrap();
-    let b = buyers::record(&mut s, &fields).await.unwrap();
-    s.commit().await.unwrap();
-    b.id
+    record_buyer(
+        db,
+        org,
+        who,
+        &BuyerFields::parse(name, "", "", "", false).unwrap(),
+    )
+    .await
 }
 
 fn key(n: usize) -> IdempotencyKey {
@@ -317,4 +311,70 @@ async fn an_agent_releases_their_own_reservation_and_a_manager_any_of_the_agency
         .await,
         1
     );
+}
+
+/// R6.3, the issue's test: a manager's override from the conflict modal is
+/// audited with its reason (kept in the event's personal-data part, so the
+/// chain holds only its digest); an agent may not override, and a partner
+/// agency's manager may override only its own agency's reservations.
+#[tokio::test]
+async fn an_override_is_a_managers_audited_with_its_reason() {
+    let w = world().await;
+    let a202 = unit(&w.db, "A-202").await;
+    let v = version(&w.db, a202).await;
+    let b = buyer(&w.db, w.northstar, w.rami, "Olga Buyer").await;
+    let u = reserve_once(&w, w.rami, b, a202, v, &key(1)).await.unwrap();
+    let reason = OverrideReason::parse("Buyer withdrew by phone").unwrap();
+
+    // Sara is an agent: the role may not override.
+    let mut s = scope(&w.db, w.northstar, w.sara).await;
+    let r =
+        reserve::override_reservation(&mut s, w.project, a202, u.version, &reason, &key(2)).await;
+    assert!(matches!(r, Err(RepoError::Forbidden(_))), "{r:?}");
+    drop(s);
+
+    // Priya manages Northstar: she ends Rami's reservation, saying why.
+    let mut s = scope(&w.db, w.northstar, w.priya).await;
+    let done = reserve::override_reservation(&mut s, w.project, a202, u.version, &reason, &key(3))
+        .await
+        .unwrap();
+    s.commit().await.unwrap();
+    assert_eq!(done.status, UnitStatus::Available);
+    assert_eq!(done.version, u.version + 1);
+    assert_eq!(count(&w.db, ACTIVE, a202).await, 0);
+    let (by, reserved_by, said): (uuid::Uuid, String, String) = sqlx::query_as(
+        "select e.actor_user_id, e.metadata->>'reserved_by', p.data->>'reason'
+         from audit_events e
+         join audit_event_pii p on p.org_id = e.org_id and p.seq = e.seq
+         where e.action = 'unit.reservation_overridden' and e.target_id = $1::uuid::text",
+    )
+    .bind(a202.as_uuid())
+    .fetch_one(w.db.admin.pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(by, w.priya.as_uuid());
+    assert_eq!(reserved_by, w.rami.to_string());
+    assert_eq!(said, "Buyer withdrew by phone");
+
+    // Acme's Sales Manager (the owner's) overrides any agency's reservation;
+    // a stale version is the stock conflict, not an override.
+    let acme = org(&w.db, "acme").await;
+    let chloe = user(&w.db, "chloe@acme.example").await;
+    let again = reserve_once(&w, w.rami, b, a202, done.version, &key(4))
+        .await
+        .unwrap();
+    let mut s = scope(&w.db, acme, chloe).await;
+    let r = reserve::override_reservation(&mut s, w.project, a202, done.version, &reason, &key(5))
+        .await;
+    assert!(
+        matches!(r, Err(RepoError::Conflict(Conflict::UnitHeld { .. }))),
+        "{r:?}"
+    );
+    drop(s);
+    let mut s = scope(&w.db, acme, chloe).await;
+    reserve::override_reservation(&mut s, w.project, a202, again.version, &reason, &key(6))
+        .await
+        .unwrap();
+    s.commit().await.unwrap();
+    assert_eq!(count(&w.db, ACTIVE, a202).await, 0);
 }

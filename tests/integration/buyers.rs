@@ -58,23 +58,8 @@ fn is_gate_closed<T: std::fmt::Debug>(r: &Result<T, RepoError>) -> bool {
     )
 }
 
-async fn scope(db: &TestDb, org: OrgId, user: UserId) -> Scope {
-    db.app.scope(org, user).await.unwrap()
-}
-
-async fn accept_terms(db: &TestDb, org: OrgId, owner: UserId) {
-    let mut s = scope(db, org, owner).await;
-    terms::accept(&mut s, terms::CURRENT_VERSION).await.unwrap();
-    s.commit().await.unwrap();
-}
-
 async fn record(db: &TestDb, org: OrgId, user: UserId, name: &str) -> BuyerId {
-    let mut s = scope(db, org, user).await;
-    let b = buyers::record(&mut s, &fields(name, "ivan@mail.example"))
-        .await
-        .unwrap();
-    s.commit().await.unwrap();
-    b.id
+    record_buyer(db, org, user, &fields(name, "ivan@mail.example")).await
 }
 
 /// A new agency with its Owner, unrelated to the project.

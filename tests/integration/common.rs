@@ -107,3 +107,29 @@ pub async fn version(db: &TestDb, unit: UnitId) -> i64 {
         .await
         .unwrap()
 }
+
+/// A scope of `org` for `user` (an active member).
+pub async fn scope(db: &TestDb, org: OrgId, user: UserId) -> offplan::db::Scope {
+    db.app.scope(org, user).await.unwrap()
+}
+
+/// `owner` accepts the current data-processing terms for `org` (R1.9).
+pub async fn accept_terms(db: &TestDb, org: OrgId, owner: UserId) {
+    use offplan::db::buyers::terms;
+    let mut s = scope(db, org, owner).await;
+    terms::accept(&mut s, terms::CURRENT_VERSION).await.unwrap();
+    s.commit().await.unwrap();
+}
+
+/// A buyer `user` records, with `fields`.
+pub async fn record_buyer(
+    db: &TestDb,
+    org: OrgId,
+    user: UserId,
+    fields: &offplan::domain::BuyerFields,
+) -> offplan::domain::BuyerId {
+    let mut s = scope(db, org, user).await;
+    let b = offplan::db::buyers::record(&mut s, fields).await.unwrap();
+    s.commit().await.unwrap();
+    b.id
+}

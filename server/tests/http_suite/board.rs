@@ -2,8 +2,8 @@
 //! the board renders on the server with each row's action; a reservation
 //! is a 200, the same idempotency key again answers the same, a second
 //! person from the same version is a 409 carrying the typed conflict that
-//! names the winner; a studio partner is 403, an agent outside the pool
-//! 404. Three organisations: Acme (the owner), Northstar (agency), Lumen
+//! names the winner; a manager's override needs a reason and is not an
+//! agent's; a studio partner is 403, an agent outside the pool 404. Three organisations: Acme (the owner), Northstar (agency), Lumen
 //! (studio).
 
 use crate::support::TestApp;
@@ -169,6 +169,50 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
         .as_str()
         .unwrap()
         .starts_with("Reserved by Rami Aziz"));
+
+    // The conflict modal's override (R6.3): not an agent's (403); a
+    // manager's needs a reason (422, beside the field), then ends Rami's
+    // reservation (200) and the unit is available again.
+    let overrule = |reason: &str, key: &str| {
+        vec![
+            ("project".to_owned(), project_id.clone()),
+            ("unit".to_owned(), unit.clone()),
+            ("version".to_owned(), now["version"].to_string()),
+            ("reason".to_owned(), reason.to_owned()),
+            ("key".to_owned(), key.to_owned()),
+        ]
+    };
+    let priya = app.sign_in(NORTHSTAR, "priya@northstar.example").await;
+    for (who, reason, key, status) in [
+        (&sara, "Buyer withdrew", "override-key-sara01", 403),
+        (&priya, "  ", "override-key-priya1", 422),
+        (
+            &priya,
+            "Buyer withdrew by phone",
+            "override-key-priya2",
+            200,
+        ),
+    ] {
+        let res = app
+            .post_form(
+                NORTHSTAR,
+                "/api/projects/board/override",
+                &form(&overrule(reason, key)),
+                Some(who),
+                &[],
+            )
+            .await;
+        let got = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(got, status, "{reason:?}: {body}");
+        if status == 422 {
+            assert!(body.contains("Enter a reason."), "{body}");
+        }
+    }
+    assert_eq!(
+        row(&app, NORTHSTAR, "acme", &sara, "A-102").await["status"],
+        "available"
+    );
 
     // The studio partner presents units and reserves none (403); Acme's
     // own agent does not see a unit Northstar holds (404).

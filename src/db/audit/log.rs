@@ -470,6 +470,11 @@ impl Entry {
                 m.get("code").and_then(|c| c.as_str()).unwrap_or("?"),
                 self.project()
             ),
+            Some(Action::ReservationOverridden) => format!(
+                "{actor} overrode the reservation of unit {} of {}",
+                m.get("code").and_then(|c| c.as_str()).unwrap_or("?"),
+                self.project()
+            ),
             Some(Action::PresentationUpdated) => format!(
                 "{actor} changed {} of the presentation of {}",
                 presentation_fields(m),

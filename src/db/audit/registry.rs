@@ -162,6 +162,11 @@ registry! {
     UnitReserved => "unit.reserved", ["code", "status_from", "status_to", "version", "reservation"];
     /// The reservation ended by hand; the unit is available again.
     UnitReleased => "unit.released", ["code", "status_from", "status_to", "version", "reservation"];
+    /// R6.3: a manager ended someone else's reservation from the stock
+    /// conflict modal (`reserved_by`: whose it was). The manager's reason
+    /// is free text, so it is the event's personal-data part.
+    ReservationOverridden => "unit.reservation_overridden",
+        ["code", "status_from", "status_to", "version", "reservation", "reserved_by"];
 }
 
 /// The acting organisation, on an event in a project owner's chain that a
@@ -233,6 +238,7 @@ impl Action {
             Action::UnitSold => "Unit sold",
             Action::UnitReserved => "Unit reserved",
             Action::UnitReleased => "Reservation released",
+            Action::ReservationOverridden => "Reservation overridden",
         }
     }
 

@@ -7,6 +7,7 @@ use crate::{
     db::{RepoError, Scope},
     domain::ProjectId,
 };
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -61,10 +62,11 @@ pub async fn board(scope: &mut Scope, project: ProjectId) -> Result<Vec<BoardUni
     )
     .fetch_all(scope.conn())
     .await?;
+    let rows: HashMap<Uuid, _> = rows.into_iter().map(|r| (r.id, r)).collect();
     Ok(units
         .into_iter()
         .map(|unit| {
-            let row = rows.iter().find(|r| r.id == unit.id.as_uuid());
+            let row = rows.get(&unit.id.as_uuid());
             let reservation = row.and_then(|r| {
                 let (Some(_), Some(by), Some(org), Some(since)) = (
                     r.reservation,

@@ -72,13 +72,22 @@ fn sees_everything(grant: Grant, project: &Project) -> bool {
 /// The units of a project the scope may see, by code.
 #[tracing::instrument(skip(scope))]
 pub async fn list(scope: &mut Scope, project: ProjectId) -> Result<Vec<Unit>, RepoError> {
-    visible(scope, project, None).await
+    let project = projects::get(scope, project).await?;
+    visible(scope, &project, None).await
 }
 
 /// One unit the scope may see; outside the pool it is `NotFound`, as is
 /// another tenant's unit.
 #[tracing::instrument(skip(scope))]
 pub async fn get(scope: &mut Scope, project: ProjectId, id: UnitId) -> Result<Unit, RepoError> {
+    let project = projects::get(scope, project).await?;
+    get_in(scope, &project, id).await
+}
+
+/// [`get`] within a project the caller has already read (through
+/// [`projects::get`], so the project's own walls were checked).
+#[tracing::instrument(skip(scope, project), fields(project.id = %project.id))]
+pub async fn get_in(scope: &mut Scope, project: &Project, id: UnitId) -> Result<Unit, RepoError> {
     visible(scope, project, Some(id))
         .await?
         .pop()
@@ -87,12 +96,11 @@ pub async fn get(scope: &mut Scope, project: ProjectId, id: UnitId) -> Result<Un
 
 async fn visible(
     scope: &mut Scope,
-    project: ProjectId,
+    project: &Project,
     only: Option<UnitId>,
 ) -> Result<Vec<Unit>, RepoError> {
     let grant = scope.authorize(Permission::ViewUnits)?;
-    let project = projects::get(scope, project).await?;
-    let everything = sees_everything(grant, &project);
+    let everything = sees_everything(grant, project);
     let agent_only = grant == Grant::Limited(Limit::PoolRules);
     let m = scope.membership().clone();
     let rows = sqlx::query!(

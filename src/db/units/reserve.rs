@@ -21,23 +21,27 @@
 //!   index, refuses a second active one whatever the code does), moves the
 //!   unit's status and version, and writes one audit event with before and
 //!   after, all in the scope's transaction.
+//!
+//! A manager facing someone else's reservation in the stock conflict modal
+//! may [`override_reservation`] it, with a reason kept in the audit event.
 
 use super::{
-    change::{held, lock, sqlstate, status_str},
-    get, Unit, UnitStatus,
+    change::{held, lock, sqlstate, status_str, Locked},
+    get_in, Unit, UnitStatus,
 };
 use crate::{
     db::{
-        audit::{append_project_event, Action, NewEvent},
+        audit::{append_project_event, Action, NewEvent, Pii},
         buyers,
         idempotency::{self, Begun, IdempotencyKey},
         projects::{self, Project, Relation},
         RepoError, Scope,
     },
-    domain::{BuyerId, ProjectId, UnitId},
+    domain::{BuyerId, OverrideReason, ProjectId, UnitId},
     error::Conflict,
-    policy::Permission,
+    policy::{Grant, Permission},
 };
+use uuid::Uuid;
 
 /// R6.3: reserves `unit` for `buyer`, from the version the person saw.
 #[tracing::instrument(skip(scope, key))]
@@ -58,12 +62,10 @@ pub async fn reserve(
             &expected_version.to_string(),
         ],
     );
-    let p = may_reserve(scope, project).await?;
-    if let Begun::Replay(u) = idempotency::begin(scope, key, &request).await? {
-        return Ok(u);
-    }
-    // The pool rules: a unit the person cannot see is not there.
-    get(scope, project, unit).await?;
+    let (p, _) = match start(scope, project, unit, key, &request).await? {
+        Start::Replay(u) => return Ok(u),
+        Start::Go(p, grant) => (p, grant),
+    };
     let b = buyers::get(scope, buyer).await?;
     let locked = lock(scope, p.owner_org_id, project, unit, expected_version).await?;
     match locked.status {
@@ -99,25 +101,23 @@ pub async fn reserve(
         }
         Err(e) => return Err(e.into()),
     };
-    let version = set_status(scope, &p, unit, UnitStatus::Reserved).await?;
-    append_project_event(
+    let event = moved(
         scope,
-        p.owner_org_id,
-        project,
-        NewEvent::new(Some(m.user_id()), Action::UnitReserved)
-            .target("unit", unit)
-            .metadata(serde_json::json!({
-                "code": locked.code,
-                "status_from": status_str(locked.status),
-                "status_to": "reserved",
-                "version": version,
-                "reservation": reservation.to_string(),
-            })),
+        &p,
+        unit,
+        &locked,
+        UnitStatus::Reserved,
+        Action::UnitReserved,
     )
     .await?;
-    let u = get(scope, project, unit).await?;
-    idempotency::remember(scope, key, &request, &u).await?;
-    Ok(u)
+    finish(
+        scope,
+        &p,
+        unit,
+        (key, &request),
+        event(serde_json::json!({ "reservation": reservation.to_string() })),
+    )
+    .await
 }
 
 /// Ends the unit's active reservation: the person's own (an agent), their
@@ -138,22 +138,130 @@ pub async fn release(
             &expected_version.to_string(),
         ],
     );
-    let grant = scope.authorize(Permission::ReserveUnits)?;
-    let p = may_reserve(scope, project).await?;
-    if let Begun::Replay(u) = idempotency::begin(scope, key, &request).await? {
-        return Ok(u);
-    }
-    get(scope, project, unit).await?;
+    let (p, grant) = match start(scope, project, unit, key, &request).await? {
+        Start::Replay(u) => return Ok(u),
+        Start::Go(p, grant) => (p, grant),
+    };
     let locked = lock(scope, p.owner_org_id, project, unit, expected_version).await?;
+    let (ended, _) = end_reservation(scope, &p, unit, grant != Grant::Full).await?;
+    let event = moved(
+        scope,
+        &p,
+        unit,
+        &locked,
+        UnitStatus::Available,
+        Action::UnitReleased,
+    )
+    .await?;
+    finish(
+        scope,
+        &p,
+        unit,
+        (key, &request),
+        event(serde_json::json!({ "reservation": ended.to_string() })),
+    )
+    .await
+}
+
+/// R6.3, the stock conflict modal's third choice: a manager (the owner's,
+/// for any reservation; a partner agency's, for its own agents') ends
+/// someone else's reservation, saying why. The reason goes with the audit
+/// event, as its personal-data part (it is free text).
+#[tracing::instrument(skip(scope, reason, key))]
+pub async fn override_reservation(
+    scope: &mut Scope,
+    project: ProjectId,
+    unit: UnitId,
+    expected_version: i64,
+    reason: &OverrideReason,
+    key: &IdempotencyKey,
+) -> Result<Unit, RepoError> {
+    let request = idempotency::fingerprint(
+        "unit.override",
+        &[
+            &project.to_string(),
+            &unit.to_string(),
+            &expected_version.to_string(),
+            reason.as_str(),
+        ],
+    );
+    let (p, grant) = match start(scope, project, unit, key, &request).await? {
+        Start::Replay(u) => return Ok(u),
+        Start::Go(p, grant) => (p, grant),
+    };
+    if grant != Grant::Full {
+        return Err(scope.refuse(Permission::ReserveUnits));
+    }
+    let locked = lock(scope, p.owner_org_id, project, unit, expected_version).await?;
+    let (ended, by) = end_reservation(scope, &p, unit, false).await?;
+    let event = moved(
+        scope,
+        &p,
+        unit,
+        &locked,
+        UnitStatus::Available,
+        Action::ReservationOverridden,
+    )
+    .await?;
+    let event = event(serde_json::json!({
+        "reservation": ended.to_string(),
+        "reserved_by": by.to_string(),
+    }))
+    .pii(Pii {
+        ip: None,
+        data: serde_json::json!({ "reason": reason.as_str() }),
+    });
+    finish(scope, &p, unit, (key, &request), event).await
+}
+
+/// How a change begins, once the person may act on the project.
+enum Start {
+    /// The key was used before: its first answer.
+    Replay(Unit),
+    Go(Project, Grant),
+}
+
+/// The role and the project first, then the idempotency key (so a double
+/// click replays rather than conflicts with itself), then the pool rules:
+/// a unit the person cannot see is not there.
+async fn start(
+    scope: &mut Scope,
+    project: ProjectId,
+    unit: UnitId,
+    key: &IdempotencyKey,
+    request: &[u8; 32],
+) -> Result<Start, RepoError> {
+    let grant = scope.authorize(Permission::ReserveUnits)?;
+    let p = projects::get(scope, project).await?;
+    match p.relation {
+        Relation::Owner | Relation::AgencyPartner => {}
+        Relation::StudioPartner => return Err(scope.refuse(Permission::ReserveUnits)),
+        Relation::Client => return Err(RepoError::NotFound),
+    }
+    if let Begun::Replay(u) = idempotency::begin(scope, key, request).await? {
+        return Ok(Start::Replay(u));
+    }
+    get_in(scope, &p, unit).await?;
+    Ok(Start::Go(p, grant))
+}
+
+/// Ends the unit's active reservation the person may end (`own_only`: the
+/// ones they made; a partner only its own organisation's): its id and who
+/// made it. None: `Conflict::NotReserved`.
+async fn end_reservation(
+    scope: &mut Scope,
+    p: &Project,
+    unit: UnitId,
+    own_only: bool,
+) -> Result<(Uuid, Uuid), RepoError> {
     let m = scope.membership().clone();
-    let own_only = grant != crate::policy::Grant::Full;
-    let ended = sqlx::query_scalar!(
+    let ended = sqlx::query!(
         r#"
         update reservations set status = 'released', ended_at = now()
         where org_id = $1 and unit_id = $2 and status = 'active'
           and ($3::uuid is null or buyer_org_id = $3)
           and (not $4 or reserved_by_user_id = $5)
-        returning id
+        returning id, reserved_by_user_id
         "#,
         p.owner_org_id.as_uuid(),
         unit.as_uuid(),
@@ -164,36 +272,51 @@ pub async fn release(
     .fetch_optional(scope.conn())
     .await?
     .ok_or(Conflict::NotReserved)?;
-    let version = set_status(scope, &p, unit, UnitStatus::Available).await?;
-    append_project_event(
-        scope,
-        p.owner_org_id,
-        project,
-        NewEvent::new(Some(m.user_id()), Action::UnitReleased)
-            .target("unit", unit)
-            .metadata(serde_json::json!({
-                "code": locked.code,
-                "status_from": status_str(locked.status),
-                "status_to": "available",
-                "version": version,
-                "reservation": ended.to_string(),
-            })),
-    )
-    .await?;
-    let u = get(scope, project, unit).await?;
-    idempotency::remember(scope, key, &request, &u).await?;
-    Ok(u)
+    Ok((ended.id, ended.reserved_by_user_id))
 }
 
-/// `ReserveUnits` on a project the scope owns or sells as an agency.
-async fn may_reserve(scope: &mut Scope, project: ProjectId) -> Result<Project, RepoError> {
-    scope.authorize(Permission::ReserveUnits)?;
-    let p = projects::get(scope, project).await?;
-    match p.relation {
-        Relation::Owner | Relation::AgencyPartner => Ok(p),
-        Relation::StudioPartner => Err(scope.refuse(Permission::ReserveUnits)),
-        Relation::Client => Err(RepoError::NotFound),
-    }
+/// Moves the unit to `status` (a new version) and answers the audit event
+/// to write, given the action's own metadata (merged into the shared
+/// `code`, `status_from`, `status_to` and `version`).
+async fn moved(
+    scope: &mut Scope,
+    p: &Project,
+    unit: UnitId,
+    locked: &Locked,
+    status: UnitStatus,
+    action: Action,
+) -> Result<impl FnOnce(serde_json::Value) -> NewEvent, RepoError> {
+    let version = set_status(scope, p, unit, status).await?;
+    let actor = scope.membership().user_id();
+    let mut metadata = serde_json::json!({
+        "code": locked.code,
+        "status_from": status_str(locked.status),
+        "status_to": status_str(status),
+        "version": version,
+    });
+    Ok(move |own: serde_json::Value| {
+        if let (Some(all), serde_json::Value::Object(own)) = (metadata.as_object_mut(), own) {
+            all.extend(own);
+        }
+        NewEvent::new(Some(actor), action)
+            .target("unit", unit)
+            .metadata(metadata)
+    })
+}
+
+/// Writes the event, reads the unit as it is now and remembers it as the
+/// key's answer.
+async fn finish(
+    scope: &mut Scope,
+    p: &Project,
+    unit: UnitId,
+    (key, request): (&IdempotencyKey, &[u8; 32]),
+    event: NewEvent,
+) -> Result<Unit, RepoError> {
+    append_project_event(scope, p.owner_org_id, p.id, event).await?;
+    let u = get_in(scope, p, unit).await?;
+    idempotency::remember(scope, key, request, &u).await?;
+    Ok(u)
 }
 
 /// The unit's new status and version (the partner guard admits exactly

@@ -8,6 +8,7 @@
 //! is a real form, so each works before hydration too.
 
 pub mod filters;
+pub mod live;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -65,6 +66,9 @@ pub struct BoardView {
     pub reserve_note: Option<String>,
     /// The owner's managers add units here.
     pub may_add: bool,
+    /// A manager may override someone else's reservation from the stock
+    /// conflict modal (R6.3).
+    pub may_override: bool,
 }
 
 /// The board, filtered.
@@ -172,6 +176,7 @@ pub async fn load_board(
         buyers,
         reserve_note,
         may_add,
+        may_override: may_reserve && manager,
     }))
 }
 
@@ -219,6 +224,34 @@ pub async fn release_unit(
     let u = reserve::release(&mut scope, project, unit, version, &key).await?;
     scope.commit().await?;
     Ok(format!("Unit {} is available again.", u.code))
+}
+
+/// R6.3: a manager ends someone else's reservation, saying why.
+#[server(endpoint = "projects/board/override")]
+pub async fn override_unit(
+    project: String,
+    unit: String,
+    version: String,
+    reason: String,
+    key: String,
+) -> Result<String, AppError> {
+    use super::presentation::server;
+    use crate::ssr;
+    use offplan::{db::units::reserve, domain::OverrideReason};
+    let project = server::project_id(&project)?;
+    let unit = server::unit_id(&unit)?;
+    let version = parse_version(&version)?;
+    let reason =
+        OverrideReason::parse(&reason).map_err(|e| AppError::invalid("reason", e.to_string()))?;
+    let key = parse_key(&key)?;
+    let (mut scope, _, _) = ssr::org_scope().await?;
+    let u =
+        reserve::override_reservation(&mut scope, project, unit, version, &reason, &key).await?;
+    scope.commit().await?;
+    Ok(format!(
+        "Unit {} is available again; your reason is in the activity log.",
+        u.code
+    ))
 }
 
 #[cfg(feature = "ssr")]

@@ -10,15 +10,16 @@ use leptos_router::{
 use offplan::{error::Conflict, AppError};
 
 use super::{
-    filters::STATUSES, load_board, BoardRow, BoardView, BuyerOption, Filters, ReleaseUnit,
-    ReserveUnit,
+    filters::STATUSES,
+    live::{self, Link, Wipe},
+    load_board, BoardRow, BoardView, BuyerOption, Filters, OverrideUnit, ReleaseUnit, ReserveUnit,
 };
 use crate::{
     projects::{
         pages::refused,
         presentation::{pages::tabs, pages::AddUnitForm, Loaded},
     },
-    ui::{DataTable, EmptyState, FormError, Modal, MovedTo, PageHeader, Submit},
+    ui::{DataTable, EmptyState, FormError, Modal, MovedTo, PageHeader, Submit, TextArea},
 };
 
 #[component]
@@ -31,17 +32,37 @@ pub fn PartnerBoardPage() -> impl IntoView {
     view! { <Board /> }
 }
 
-/// The actions every row shares, the latest answer of either, and a
-/// refresh the modal asks for.
+/// The actions every row shares, the latest answer of any, the unit the
+/// last one was about, and a refresh the modal asks for.
 #[derive(Clone, Copy)]
 struct Actions {
     reserve: ServerAction<ReserveUnit>,
     release: ServerAction<ReleaseUnit>,
+    overrule: ServerAction<OverrideUnit>,
     last: RwSignal<Option<Result<String, AppError>>>,
+    /// The unit (id, code) of the last row submitted.
+    target: RwSignal<Option<(String, String)>>,
     refresh: RwSignal<u32>,
+    /// R6.5: what the person may no longer see, and why.
+    wipe: RwSignal<Option<Wipe>>,
 }
 
 impl Actions {
+    /// Takes an action's answer: a unit that is no longer the person's to
+    /// see is the stock-wipe modal (R6.5) and a fresh board, not an error.
+    fn answer(self, v: Result<String, AppError>) {
+        if matches!(v, Err(AppError::NotFound)) {
+            self.wipe.set(Some(Wipe {
+                reason: "That unit is no longer yours to see: it moved out of your pool, or your access to this project changed. The board now shows what you can still see.".to_owned(),
+                all: false,
+            }));
+            self.last.set(None);
+            self.refresh.update(|n| *n += 1);
+        } else {
+            self.last.set(Some(v));
+        }
+    }
+
     /// The latest answer's conflict with someone else's change (R6.3).
     fn conflict(self) -> Option<Conflict> {
         match self.last.get() {
@@ -58,21 +79,37 @@ fn Board() -> impl IntoView {
     let actions = Actions {
         reserve: ServerAction::new(),
         release: ServerAction::new(),
+        overrule: ServerAction::new(),
         last: RwSignal::new(None),
+        target: RwSignal::new(None),
         refresh: RwSignal::new(0),
+        wipe: RwSignal::new(None),
     };
     // Whichever action answered last is what the page reports.
     Effect::new(move |_| {
         if let Some(v) = actions.reserve.value().get() {
-            actions.last.set(Some(v));
+            actions.answer(v);
         }
     });
     Effect::new(move |_| {
         if let Some(v) = actions.release.value().get() {
-            actions.last.set(Some(v));
+            actions.answer(v);
+        }
+    });
+    // An override's field error stays in the modal (its own form shows it).
+    Effect::new(move |_| {
+        if let Some(v) = actions.overrule.value().get() {
+            if !matches!(v, Err(AppError::Invalid(_))) {
+                actions.answer(v);
+            }
         }
     });
     let add = ServerAction::<super::super::presentation::AddUnit>::new();
+    // The project, when the person may override (a manager).
+    let overrule = RwSignal::new(None::<String>);
+    // The project, once known: its live status (R6.4).
+    let watched = RwSignal::new(None::<String>);
+    let link = live::watch(watched, actions.refresh, actions.wipe);
     let data = Resource::new_blocking(
         move || {
             let p = params.read();
@@ -82,6 +119,7 @@ fn Board() -> impl IntoView {
                 Filters::from_query(&query.read()),
                 actions.reserve.version().get()
                     + actions.release.version().get()
+                    + actions.overrule.version().get()
                     + add.version().get()
                     + actions.refresh.get() as usize,
             )
@@ -92,14 +130,33 @@ fn Board() -> impl IntoView {
         <Title text="Units" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let gone = actions.wipe.with(|w| w.as_ref().is_some_and(|w| w.all));
                 match data.await {
-                    Ok(Loaded::Found(v)) => view! { <BoardBody v actions add /> }.into_any(),
+                    // R6.5: the stock the person can no longer see is cleared.
+                    _ if gone => view! {
+                        <EmptyState>"These units are no longer yours to see."</EmptyState>
+                    }
+                    .into_any(),
+                    Ok(Loaded::Found(v)) => {
+                        let id = Some(v.project.id.to_string());
+                        if watched.get_untracked() != id {
+                            watched.set(id);
+                        }
+                        // The modal lives outside the board, which reloads
+                        // behind it; it offers the override from here.
+                        let next = v.may_override.then(|| v.project.id.to_string());
+                        if overrule.get_untracked() != next {
+                            overrule.set(next);
+                        }
+                        view! { <BoardBody v actions add link /> }.into_any()
+                    }
                     Ok(Loaded::Moved(path)) => view! { <MovedTo path /> }.into_any(),
                     Err(err) => refused("Units", err),
                 }
             })}
         </Suspense>
-        <ConflictModal actions />
+        <ConflictModal actions overrule />
+        <WipeModal wipe=actions.wipe />
     }
 }
 
@@ -108,6 +165,7 @@ fn BoardBody(
     v: BoardView,
     actions: Actions,
     add: ServerAction<super::super::presentation::AddUnit>,
+    link: Signal<Link>,
 ) -> impl IntoView {
     let query = use_query_map();
     let filters = Filters::from_query(&query.read_untracked());
@@ -149,6 +207,7 @@ fn BoardBody(
     let form = v
         .may_add
         .then(|| view! { <AddUnitForm project=v.project.id.to_string() add /> });
+
     view! {
         <div class="stack stack--wide">
             <PageHeader title="Units" lead=v.project.name.clone()>
@@ -160,6 +219,13 @@ fn BoardBody(
                 <div class="card__header">
                     <h2 id="board-title">"Stock"</h2>
                     <p class="muted" aria-live="polite">{summary}</p>
+                    <p class="board__live" hidden=move || link.get() == Link::Off
+                       data-link=move || if link.get() == Link::Live { "live" } else { "down" }>
+                        {move || match link.get() {
+                            Link::Reconnecting => "Reconnecting…",
+                            _ => "Live",
+                        }}
+                    </p>
                 </div>
                 {note}
                 <FormError error />
@@ -195,10 +261,12 @@ fn Row(
         (None, Some(h)) => h.clone(),
         (None, None) => "—".to_owned(),
     };
+    let target = (r.id.to_string(), r.code.clone());
+    let aim = move |_| actions.target.set(Some(target.clone()));
     let action = if r.can_reserve {
         let label = format!("Buyer for {}", r.code);
         view! {
-            <ActionForm action=actions.reserve attr:class="board__action">
+            <ActionForm action=actions.reserve attr:class="board__action" on:submit=aim.clone()>
                 <input type="hidden" name="project" value=project.clone() />
                 <input type="hidden" name="unit" value=r.id.to_string() />
                 <input type="hidden" name="version" value=r.version.to_string() />
@@ -213,7 +281,7 @@ fn Row(
         .into_any()
     } else if r.can_release {
         view! {
-            <ActionForm action=actions.release attr:class="board__action">
+            <ActionForm action=actions.release attr:class="board__action" on:submit=aim>
                 <input type="hidden" name="project" value=project.clone() />
                 <input type="hidden" name="unit" value=r.id.to_string() />
                 <input type="hidden" name="version" value=r.version.to_string() />
@@ -289,9 +357,10 @@ fn FilterForm(filters: Filters, holders: Vec<String>) -> impl IntoView {
 }
 
 /// R6.3: someone else got there first. Says who and since when, and offers
-/// what the role allows: refresh the board (the unit as it is now).
+/// what the role allows: refresh the board (the unit as it is now), and for
+/// a manager, override the reservation with a reason.
 #[component]
-fn ConflictModal(actions: Actions) -> impl IntoView {
+fn ConflictModal(actions: Actions, overrule: RwSignal<Option<String>>) -> impl IntoView {
     let open = Signal::derive(move || actions.conflict().is_some());
     let close = Callback::new(move |_| actions.last.set(None));
     let refresh = move |_| {
@@ -306,6 +375,66 @@ fn ConflictModal(actions: Actions) -> impl IntoView {
             <div class="form__actions">
                 <button type="button" class="button button--brand" on:click=refresh>"Refresh"</button>
                 <button type="button" class="button button--quiet" on:click=move |_| close.run(())>"Close"</button>
+            </div>
+            {move || overrule.get().and_then(|o| override_form(actions, o))}
+        </Modal>
+    }
+}
+
+/// A manager's override of the reservation the conflict is about: ends it,
+/// with the reason kept in the activity log. Its idempotency key is the
+/// unit at the version the conflict named: a retry replays, and a second
+/// override of the unit has a new version, so a new key.
+fn override_form(actions: Actions, project: String) -> Option<impl IntoView> {
+    let (unit, code) = actions.target.get()?;
+    let version = match actions.conflict()? {
+        Conflict::UnitHeld { version, .. } => version,
+        _ => return None,
+    };
+    let error = Signal::derive(move || match actions.overrule.value().get() {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    });
+    Some(view! {
+        <details class="modal__more">
+            <summary>"Override the reservation"</summary>
+            <ActionForm action=actions.overrule attr:class="form">
+                <input type="hidden" name="project" value=project />
+                <input type="hidden" name="key" value=format!("override-{unit}-{version}") />
+                <input type="hidden" name="unit" value=unit />
+                <input type="hidden" name="version" value=version.to_string() />
+                <p class="muted">{format!(
+                    "Unit {code} becomes available again, and your reason is kept in the activity log."
+                )}</p>
+                <TextArea name="reason" label="Why you are ending it" error rows=2 />
+                <Submit pending=actions.overrule.pending() label="Override" busy="Overriding…" class="button button--danger" />
+            </ActionForm>
+        </details>
+    })
+}
+
+/// R6.5: the person lost sight of some or all of the stock while the board
+/// was open. Says why; the units they may no longer see are already gone.
+#[component]
+fn WipeModal(wipe: RwSignal<Option<Wipe>>) -> impl IntoView {
+    let open = Signal::derive(move || wipe.with(Option::is_some));
+    let all = move || wipe.with(|w| w.as_ref().is_some_and(|w| w.all));
+    let close = Callback::new(move |_| {
+        // Clearing everything stays: only a partial wipe's modal goes.
+        if !all() {
+            wipe.set(None);
+        }
+    });
+    view! {
+        <Modal open on_close=close labelled_by="wipe-title">
+            <h2 id="wipe-title">"Your access to these units changed"</h2>
+            <p>{move || wipe.with(|w| w.as_ref().map(|w| w.reason.clone()).unwrap_or_default())}</p>
+            <div class="form__actions">
+                {move || if all() {
+                    view! { <a class="button button--brand" href="/projects" rel="external">"Go to your projects"</a> }.into_any()
+                } else {
+                    view! { <button type="button" class="button button--brand" on:click=move |_| close.run(())>"OK"</button> }.into_any()
+                }}
             </div>
         </Modal>
     }
