@@ -270,7 +270,19 @@ for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
   links.push(await issue());
   await agency.screenshot({ path: `screenshots/buyer-link-issued${suffix}.png`, fullPage: true });
   await agency.goto(url('northstar', '/with/acme/marina-heights/units'));
+  await agency.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
   await agency.screenshot({ path: `screenshots/units-partner${suffix}.png`, fullPage: true });
+  // Issue 14: the stock conflict modal, as a manager sees it (a stale
+  // version stands in for someone else's change), with the override open.
+  const row = agency.locator('tr[data-unit="A-103"]');
+  await row.getByLabel('Buyer for A-103').selectOption({ label: 'Tom Becker' });
+  await row.locator('input[name="version"]').evaluate((el) => { el.value = '0'; });
+  await row.getByRole('button', { name: 'Reserve' }).click();
+  const modal = agency.getByRole('dialog', { name: 'Someone else has this unit' });
+  await modal.waitFor();
+  await modal.getByText('Override the reservation').click();
+  await agency.screenshot({ path: `screenshots/units-conflict${suffix}.png` });
+  await modal.getByRole('button', { name: 'Close' }).click();
   await agency.getByRole('link', { name: 'A-101' }).first().click();
   await agency.getByRole('heading', { level: 1, name: 'Unit A-101' }).waitFor();
   await agency.screenshot({ path: `screenshots/unit-partner${suffix}.png`, fullPage: true });

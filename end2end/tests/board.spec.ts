@@ -1,8 +1,9 @@
 // The allocation board in real browsers (SPEC R6.1, R6.3, R6.4; issue 14):
 // two of Northstar's agents race for one unit their agency holds — one
 // wins, the other sees the stock conflict modal naming the winner, and
-// refreshing shows who has it; the winner releases it. The filters live in
-// the URL and work with JavaScript off.
+// refreshing shows who has it, and a third board follows live; the winner
+// releases it. A manager overrides a reservation from the modal with a
+// reason. The filters live in the URL and work with JavaScript off.
 //
 // The demo: Northstar (Acme's agency partner on Marina Heights) has
 // accepted the data-processing terms; Rami recorded Nadia Farouk, Sara
@@ -39,6 +40,12 @@ test('two browsers race for one unit: one wins, the other is told who has it', a
   const contexts = await Promise.all(people.map(() => browser.newContext()));
   const pages = await Promise.all(contexts.map((c) => c.newPage()));
   await Promise.all(pages.map((p, i) => onBoard(p, people[i].email)));
+  // A third board, only watching: it follows the race without a reload.
+  const watching = await browser.newContext();
+  const priya = await watching.newPage();
+  await onBoard(priya, 'priya@northstar.example');
+  await expect(priya.locator('.board__live')).toHaveText('Live');
+  const before = await priya.evaluate(() => performance.getEntriesByType('navigation').length);
   for (const [i, page] of pages.entries()) {
     const row = page.locator(`tr[data-unit="${code}"]`);
     await expect(row).toHaveAttribute('data-status', 'available');
@@ -64,6 +71,13 @@ test('two browsers race for one unit: one wins, the other is told who has it', a
   await expect(row).toHaveAttribute('data-status', 'reserved');
   await expect(row).toContainText(`Reserved by ${people[w].name}`);
   await expect(row.getByRole('button', { name: 'Reserve' })).toHaveCount(0);
+  // R6.4: the watching board shows the winner within a second, unreloaded.
+  const watched = priya.locator(`tr[data-unit="${code}"]`);
+  await expect(watched).toHaveAttribute('data-status', 'reserved', { timeout: 1_000 });
+  await expect(watched).toContainText(`Reserved by ${people[w].name}`);
+  expect(await priya.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(before);
+  await expect(priya.getByText('Loading…')).toHaveCount(0);
+  await watching.close();
 
   // The winner releases it; the unit is available again.
   await winner.locator(`tr[data-unit="${code}"]`).getByRole('button', { name: 'Release' }).click();
@@ -100,6 +114,9 @@ test("a manager overrides an agent's reservation from the conflict modal, saying
   const code = 'A-104';
   const contexts = await Promise.all([0, 1].map(() => browser.newContext()));
   const [rami, priya] = await Promise.all(contexts.map((c) => c.newPage()));
+  // Priya's board does not hear Rami's change (as if it were still on its
+  // way), so she acts on what she saw.
+  await priya.route('**/live/board**', (route) => route.abort());
   await Promise.all([onBoard(rami, 'rami@northstar.example'), onBoard(priya, 'priya@northstar.example')]);
   // Rami reserves while Priya's board still shows the unit available.
   const ramiRow = rami.locator(`tr[data-unit="${code}"]`);

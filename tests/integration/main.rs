@@ -16,6 +16,7 @@ mod buyers;
 mod clients;
 mod common;
 mod identity;
+mod live;
 mod organisations;
 mod partners;
 mod presentation;

@@ -16,6 +16,7 @@ mod clients;
 mod edges;
 mod fuzz;
 mod health;
+mod live;
 mod media;
 mod partners;
 mod project_activity;

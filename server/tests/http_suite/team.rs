@@ -7,7 +7,7 @@ use crate::support::TestApp;
 const ACME: &str = "acme.offplan.localhost";
 const LUMEN: &str = "lumen.offplan.localhost";
 
-async fn member_id(app: &TestApp, host: &str, cookie: &str, email: &str) -> String {
+pub(crate) async fn member_id(app: &TestApp, host: &str, cookie: &str, email: &str) -> String {
     let team: serde_json::Value = app
         .post_form(host, "/api/team/load", &[], Some(cookie), &[])
         .await

@@ -107,9 +107,34 @@ fn Board() -> impl IntoView {
     let add = ServerAction::<super::super::presentation::AddUnit>::new();
     // The project, when the person may override (a manager).
     let overrule = RwSignal::new(None::<String>);
-    // The project, once known: its live status (R6.4).
+    // The project, once known: its live status (R6.4). Another person's
+    // change re-reads the board into `rows` only: the page is not rendered
+    // again, and a row that did not change keeps what is being typed or
+    // chosen in it.
     let watched = RwSignal::new(None::<String>);
-    let link = live::watch(watched, actions.refresh, actions.wipe);
+    let heard = RwSignal::new(0u32);
+    let link = live::watch(watched, heard, actions.wipe);
+    let rows = RwSignal::new(Vec::<BoardRow>::new());
+    let fresh = LocalResource::new(move || {
+        let n = heard.get();
+        let p = params.read_untracked();
+        let (owner, slug) = (
+            p.get("owner").unwrap_or_default(),
+            p.get("slug").unwrap_or_default(),
+        );
+        let filters = Filters::from_query(&query.read_untracked());
+        async move {
+            if n == 0 {
+                return None;
+            }
+            load_board(owner, slug, filters).await.ok()
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Loaded::Found(v)) = fresh.get().flatten() {
+            rows.set(v.rows);
+        }
+    });
     let data = Resource::new_blocking(
         move || {
             let p = params.read();
@@ -148,7 +173,8 @@ fn Board() -> impl IntoView {
                         if overrule.get_untracked() != next {
                             overrule.set(next);
                         }
-                        view! { <BoardBody v actions add link /> }.into_any()
+                        rows.set(v.rows.clone());
+                        view! { <BoardBody v rows actions add link /> }.into_any()
                     }
                     Ok(Loaded::Moved(path)) => view! { <MovedTo path /> }.into_any(),
                     Err(err) => refused("Units", err),
@@ -163,6 +189,7 @@ fn Board() -> impl IntoView {
 #[component]
 fn BoardBody(
     v: BoardView,
+    rows: RwSignal<Vec<BoardRow>>,
     actions: Actions,
     add: ServerAction<super::super::presentation::AddUnit>,
     link: Signal<Link>,
@@ -184,22 +211,32 @@ fn BoardBody(
         Some(Err(AppError::Conflict(Conflict::UnitHeld { .. }))) | None | Some(Ok(_)) => None,
         Some(Err(e)) => Some(e),
     });
-    let buyers = v.buyers.clone();
-    let project = v.project.id.to_string();
-    let href = v.project.href.clone();
-    let table = if v.rows.is_empty() {
-        let empty = if v.total == 0 {
-            "No units you can see yet. Units appear here once they are added or allocated to you."
-        } else {
-            "No unit matches these filters."
-        };
-        view! { <EmptyState>{empty}</EmptyState> }.into_any()
-    } else {
+    let context = StoredValue::new((
+        v.buyers.clone(),
+        v.project.id.to_string(),
+        v.project.href.clone(),
+    ));
+    let total = v.total;
+    let table = move || {
+        if rows.with(Vec::is_empty) {
+            let empty = if total == 0 {
+                "No units you can see yet. Units appear here once they are added or allocated to you."
+            } else {
+                "No unit matches these filters."
+            };
+            return view! { <EmptyState>{empty}</EmptyState> }.into_any();
+        }
         view! {
             <DataTable columns=vec!["Unit", "Floor", "Beds", "Area", "Price", "Status", "Held by"] actions=true>
-                {v.rows.into_iter().map(|r| view! {
-                    <Row r project=project.clone() href=href.clone() buyers=buyers.clone() actions />
-                }).collect_view()}
+                // A row is drawn again only when the unit changed.
+                <For
+                    each=move || rows.get()
+                    key=|r| (r.id, r.version, r.can_reserve, r.can_release, r.reserved.clone())
+                    children=move |r| {
+                        let (buyers, project, href) = context.get_value();
+                        view! { <Row r project href buyers actions /> }
+                    }
+                />
             </DataTable>
         }
         .into_any()
