@@ -54,14 +54,14 @@ step "release build for the browser suite"
 # did it again (Team 383.7 → 392.2 KB; docs/benchmarks.md), and to 420 KB
 # at issue 13, whose nine routes grew the main module 234.4 → 244.7 KB and
 # Team to 409.0 KB; the largest is a buyer's record at 416.1 KB (the
-# buyer's own page ships no wasm), and to 460 KB at issue 14, whose board
-# is the most interactive page yet (reserve, release, override, the two
-# modals, live status: 52.0 KB of its own code in one chunk, 194 chunks in
-# all) at 457.7 KB while every other page stayed within 420 (the largest,
-# a buyer's record, 418.2 KB; docs/benchmarks.md). Lower it, and
+# buyer's own page ships no wasm), and to 465 KB at issue 14, whose board
+# is the most interactive page yet (reserve, release and override as one
+# server function, the two modals, live status with keyed rows) at
+# 462.5 KB while every other page stayed within 420 (the largest, a
+# buyer's record, 418.5 KB; docs/benchmarks.md). Lower it, and
 # raise it only with a measurement.
-step "bundle budget: first load of every page <= 460 KB brotli of wasm + JS (goal 250 KB)"
-node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 460000
+step "bundle budget: first load of every page <= 465 KB brotli of wasm + JS (goal 250 KB)"
+node "$ROOT/scripts/check-bundle-budget.mjs" "$ROOT/target/site/pkg" --budget 465000
 
 step "Playwright in Debian's Chromium"
 admin_psql -c "drop database if exists offplan_e2e with (force)"

@@ -110,6 +110,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     };
     let reserve = |buyer: String, key: String| {
         vec![
+            ("op".to_owned(), "reserve".to_owned()),
             ("project".to_owned(), project_id.clone()),
             ("unit".to_owned(), unit.clone()),
             ("buyer".to_owned(), buyer),
@@ -123,7 +124,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     let res = app
         .post_form(
             NORTHSTAR,
-            "/api/projects/board/reserve",
+            "/api/projects/board/act",
             &form(&first),
             Some(&rami),
             &[],
@@ -136,7 +137,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     let res = app
         .post_form(
             NORTHSTAR,
-            "/api/projects/board/reserve",
+            "/api/projects/board/act",
             &form(&first),
             Some(&rami),
             &[],
@@ -150,7 +151,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     let res = app
         .post_form(
             NORTHSTAR,
-            "/api/projects/board/reserve",
+            "/api/projects/board/act",
             &form(&reserve(sami.clone(), sara_key)),
             Some(&sara),
             &[],
@@ -175,6 +176,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     // reservation (200) and the unit is available again.
     let overrule = |reason: &str, key: &str| {
         vec![
+            ("op".to_owned(), "override".to_owned()),
             ("project".to_owned(), project_id.clone()),
             ("unit".to_owned(), unit.clone()),
             ("version".to_owned(), now["version"].to_string()),
@@ -196,7 +198,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
         let res = app
             .post_form(
                 NORTHSTAR,
-                "/api/projects/board/override",
+                "/api/projects/board/act",
                 &form(&overrule(reason, key)),
                 Some(who),
                 &[],
@@ -220,7 +222,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     let res = app
         .post_form(
             LUMEN,
-            "/api/projects/board/reserve",
+            "/api/projects/board/act",
             &form(&reserve(sami.clone(), "lumen-key-000001".into())),
             Some(&luis),
             &[],
@@ -231,7 +233,7 @@ async fn one_reservation_wins_a_second_is_a_409_naming_it_and_a_retry_answers_th
     let res = app
         .post_form(
             ACME,
-            "/api/projects/board/reserve",
+            "/api/projects/board/act",
             &form(&reserve(sami, "ella-key-0000001".into())),
             Some(&ella),
             &[],

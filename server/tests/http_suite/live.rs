@@ -156,8 +156,9 @@ async fn an_open_board_hears_a_change_within_a_second_and_a_removed_member_loses
     act(
         &app,
         &rami,
-        "/api/projects/board/reserve",
+        "/api/projects/board/act",
         &[
+            ("op", "reserve"),
             ("project", &project),
             ("unit", row["id"].as_str().unwrap()),
             ("buyer", &buyer),
@@ -185,8 +186,9 @@ async fn an_open_board_hears_a_change_within_a_second_and_a_removed_member_loses
     act(
         &app,
         &rami,
-        "/api/projects/board/release",
+        "/api/projects/board/act",
         &[
+            ("op", "release"),
             ("project", &project),
             ("unit", row["id"].as_str().unwrap()),
             ("version", &row["version"].to_string()),

@@ -180,78 +180,68 @@ pub async fn load_board(
     }))
 }
 
-/// Reserves a unit for a buyer (R6.3): the stock conflict when the unit
-/// moved on since the board was loaded.
-#[server(endpoint = "projects/board/reserve")]
-pub async fn reserve_unit(
-    project: String,
-    unit: String,
-    buyer: String,
-    version: String,
-    key: String,
-) -> Result<String, AppError> {
-    use super::presentation::server;
-    use crate::ssr;
-    use offplan::db::units::reserve;
-    let project = server::project_id(&project)?;
-    let unit = server::unit_id(&unit)?;
-    let buyer = offplan::domain::BuyerId::parse(&buyer)
-        .ok_or_else(|| AppError::invalid("buyer", "Choose one of your buyers."))?;
-    let version = parse_version(&version)?;
-    let key = parse_key(&key)?;
-    let (mut scope, _, _) = ssr::org_scope().await?;
-    let u = reserve::reserve(&mut scope, project, unit, buyer, version, &key).await?;
-    scope.commit().await?;
-    Ok(format!("Unit {} reserved.", u.code))
-}
-
-/// Releases a unit's reservation.
-#[server(endpoint = "projects/board/release")]
-pub async fn release_unit(
+/// What a row or the conflict modal asks of a unit (`op`): `reserve` it
+/// for `buyer` (R6.3: the stock conflict when it moved on since the board
+/// was loaded), `release` its reservation, or — a manager — `override`
+/// someone else's, saying why (`reason`). One server function, so the
+/// board ships one action and one form type (docs/benchmarks.md).
+#[server(endpoint = "projects/board/act")]
+pub async fn act_on_unit(
+    op: String,
     project: String,
     unit: String,
     version: String,
     key: String,
-) -> Result<String, AppError> {
-    use super::presentation::server;
-    use crate::ssr;
-    use offplan::db::units::reserve;
-    let project = server::project_id(&project)?;
-    let unit = server::unit_id(&unit)?;
-    let version = parse_version(&version)?;
-    let key = parse_key(&key)?;
-    let (mut scope, _, _) = ssr::org_scope().await?;
-    let u = reserve::release(&mut scope, project, unit, version, &key).await?;
-    scope.commit().await?;
-    Ok(format!("Unit {} is available again.", u.code))
-}
-
-/// R6.3: a manager ends someone else's reservation, saying why.
-#[server(endpoint = "projects/board/override")]
-pub async fn override_unit(
-    project: String,
-    unit: String,
-    version: String,
-    reason: String,
-    key: String,
+    #[server(default)] buyer: String,
+    #[server(default)] reason: String,
 ) -> Result<String, AppError> {
     use super::presentation::server;
     use crate::ssr;
     use offplan::{db::units::reserve, domain::OverrideReason};
+    enum Op {
+        Reserve(offplan::domain::BuyerId),
+        Release,
+        Override(OverrideReason),
+    }
+    // Every field is read and bounded before the database is asked.
+    let op = match op.as_str() {
+        "reserve" => Op::Reserve(
+            offplan::domain::BuyerId::parse(&buyer)
+                .ok_or_else(|| AppError::invalid("buyer", "Choose one of your buyers."))?,
+        ),
+        "release" => Op::Release,
+        "override" => Op::Override(
+            OverrideReason::parse(&reason)
+                .map_err(|e| AppError::invalid("reason", e.to_string()))?,
+        ),
+        _ => return Err(AppError::invalid("op", "Refresh the board and try again.")),
+    };
     let project = server::project_id(&project)?;
     let unit = server::unit_id(&unit)?;
     let version = parse_version(&version)?;
-    let reason =
-        OverrideReason::parse(&reason).map_err(|e| AppError::invalid("reason", e.to_string()))?;
     let key = parse_key(&key)?;
     let (mut scope, _, _) = ssr::org_scope().await?;
-    let u =
-        reserve::override_reservation(&mut scope, project, unit, version, &reason, &key).await?;
+    let said = match op {
+        Op::Reserve(buyer) => {
+            let u = reserve::reserve(&mut scope, project, unit, buyer, version, &key).await?;
+            format!("Unit {} reserved.", u.code)
+        }
+        Op::Release => {
+            let u = reserve::release(&mut scope, project, unit, version, &key).await?;
+            format!("Unit {} is available again.", u.code)
+        }
+        Op::Override(reason) => {
+            let u =
+                reserve::override_reservation(&mut scope, project, unit, version, &reason, &key)
+                    .await?;
+            format!(
+                "Unit {} is available again; your reason is in the activity log.",
+                u.code
+            )
+        }
+    };
     scope.commit().await?;
-    Ok(format!(
-        "Unit {} is available again; your reason is in the activity log.",
-        u.code
-    ))
+    Ok(said)
 }
 
 #[cfg(feature = "ssr")]

@@ -12,7 +12,7 @@ use offplan::{error::Conflict, AppError};
 use super::{
     filters::STATUSES,
     live::{self, Link, Wipe},
-    load_board, BoardRow, BoardView, BuyerOption, Filters, OverrideUnit, ReleaseUnit, ReserveUnit,
+    load_board, ActOnUnit, BoardRow, BoardView, BuyerOption, Filters,
 };
 use crate::{
     projects::{
@@ -36,9 +36,8 @@ pub fn PartnerBoardPage() -> impl IntoView {
 /// last one was about, and a refresh the modal asks for.
 #[derive(Clone, Copy)]
 struct Actions {
-    reserve: ServerAction<ReserveUnit>,
-    release: ServerAction<ReleaseUnit>,
-    overrule: ServerAction<OverrideUnit>,
+    /// Reserve, release and override: one server function.
+    act: ServerAction<ActOnUnit>,
     last: RwSignal<Option<Result<String, AppError>>>,
     /// The unit (id, code) of the last row submitted.
     target: RwSignal<Option<(String, String)>>,
@@ -64,6 +63,13 @@ impl Actions {
     }
 
     /// The latest answer's conflict with someone else's change (R6.3).
+    fn conflict_untracked(self) -> bool {
+        matches!(
+            self.last.get_untracked(),
+            Some(Err(AppError::Conflict(Conflict::UnitHeld { .. })))
+        )
+    }
+
     fn conflict(self) -> Option<Conflict> {
         match self.last.get() {
             Some(Err(AppError::Conflict(c @ Conflict::UnitHeld { .. }))) => Some(c),
@@ -77,29 +83,18 @@ fn Board() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let actions = Actions {
-        reserve: ServerAction::new(),
-        release: ServerAction::new(),
-        overrule: ServerAction::new(),
+        act: ServerAction::new(),
         last: RwSignal::new(None),
         target: RwSignal::new(None),
         refresh: RwSignal::new(0),
         wipe: RwSignal::new(None),
     };
-    // Whichever action answered last is what the page reports.
+    // The latest answer is what the page reports; a field error while the
+    // conflict modal is open is the override's (its own form shows it).
     Effect::new(move |_| {
-        if let Some(v) = actions.reserve.value().get() {
-            actions.answer(v);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(v) = actions.release.value().get() {
-            actions.answer(v);
-        }
-    });
-    // An override's field error stays in the modal (its own form shows it).
-    Effect::new(move |_| {
-        if let Some(v) = actions.overrule.value().get() {
-            if !matches!(v, Err(AppError::Invalid(_))) {
+        if let Some(v) = actions.act.value().get() {
+            let modal = actions.conflict_untracked();
+            if !(modal && matches!(v, Err(AppError::Invalid(_)))) {
                 actions.answer(v);
             }
         }
@@ -115,25 +110,21 @@ fn Board() -> impl IntoView {
     let heard = RwSignal::new(0u32);
     let link = live::watch(watched, heard, actions.wipe);
     let rows = RwSignal::new(Vec::<BoardRow>::new());
-    let fresh = LocalResource::new(move || {
-        let n = heard.get();
+    Effect::new(move |_| {
+        if heard.get() == 0 {
+            return;
+        }
         let p = params.read_untracked();
         let (owner, slug) = (
             p.get("owner").unwrap_or_default(),
             p.get("slug").unwrap_or_default(),
         );
         let filters = Filters::from_query(&query.read_untracked());
-        async move {
-            if n == 0 {
-                return None;
+        leptos::task::spawn_local(async move {
+            if let Ok(Loaded::Found(v)) = load_board(owner, slug, filters).await {
+                rows.set(v.rows);
             }
-            load_board(owner, slug, filters).await.ok()
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Loaded::Found(v)) = fresh.get().flatten() {
-            rows.set(v.rows);
-        }
+        });
     });
     let data = Resource::new_blocking(
         move || {
@@ -142,11 +133,7 @@ fn Board() -> impl IntoView {
                 p.get("owner").unwrap_or_default(),
                 p.get("slug").unwrap_or_default(),
                 Filters::from_query(&query.read()),
-                actions.reserve.version().get()
-                    + actions.release.version().get()
-                    + actions.overrule.version().get()
-                    + add.version().get()
-                    + actions.refresh.get() as usize,
+                actions.act.version().get() + add.version().get() + actions.refresh.get() as usize,
             )
         },
         |(owner, slug, filters, _)| load_board(owner, slug, filters),
@@ -303,7 +290,8 @@ fn Row(
     let action = if r.can_reserve {
         let label = format!("Buyer for {}", r.code);
         view! {
-            <ActionForm action=actions.reserve attr:class="board__action" on:submit=aim.clone()>
+            <ActionForm action=actions.act attr:class="board__action" on:submit=aim.clone()>
+                <input type="hidden" name="op" value="reserve" />
                 <input type="hidden" name="project" value=project.clone() />
                 <input type="hidden" name="unit" value=r.id.to_string() />
                 <input type="hidden" name="version" value=r.version.to_string() />
@@ -312,18 +300,19 @@ fn Row(
                     <option value="">"Choose a buyer"</option>
                     {buyers.into_iter().map(|b| view! { <option value=b.id.to_string()>{b.name}</option> }).collect_view()}
                 </select>
-                <Submit pending=actions.reserve.pending() label="Reserve" busy="Reserving…" class="button button--brand button--small" />
+                <Submit pending=actions.act.pending() label="Reserve" busy="Reserving…" class="button button--brand button--small" />
             </ActionForm>
         }
         .into_any()
     } else if r.can_release {
         view! {
-            <ActionForm action=actions.release attr:class="board__action" on:submit=aim>
+            <ActionForm action=actions.act attr:class="board__action" on:submit=aim>
+                <input type="hidden" name="op" value="release" />
                 <input type="hidden" name="project" value=project.clone() />
                 <input type="hidden" name="unit" value=r.id.to_string() />
                 <input type="hidden" name="version" value=r.version.to_string() />
                 <input type="hidden" name="key" value=r.key.clone() />
-                <Submit pending=actions.release.pending() label="Release" busy="Releasing…" class="button button--outline button--small" />
+                <Submit pending=actions.act.pending() label="Release" busy="Releasing…" class="button button--outline button--small" />
             </ActionForm>
         }
         .into_any()
@@ -428,14 +417,15 @@ fn override_form(actions: Actions, project: String) -> Option<impl IntoView> {
         Conflict::UnitHeld { version, .. } => version,
         _ => return None,
     };
-    let error = Signal::derive(move || match actions.overrule.value().get() {
-        Some(Err(e)) => Some(e),
+    let error = Signal::derive(move || match actions.act.value().get() {
+        Some(Err(e @ AppError::Invalid(_))) => Some(e),
         _ => None,
     });
     Some(view! {
         <details class="modal__more">
             <summary>"Override the reservation"</summary>
-            <ActionForm action=actions.overrule attr:class="form">
+            <ActionForm action=actions.act attr:class="form">
+                <input type="hidden" name="op" value="override" />
                 <input type="hidden" name="project" value=project />
                 <input type="hidden" name="key" value=format!("override-{unit}-{version}") />
                 <input type="hidden" name="unit" value=unit />
@@ -444,7 +434,7 @@ fn override_form(actions: Actions, project: String) -> Option<impl IntoView> {
                     "Unit {code} becomes available again, and your reason is kept in the activity log."
                 )}</p>
                 <TextArea name="reason" label="Why you are ending it" error rows=2 />
-                <Submit pending=actions.overrule.pending() label="Override" busy="Overriding…" class="button button--danger" />
+                <Submit pending=actions.act.pending() label="Override" busy="Overriding…" class="button button--danger" />
             </ActionForm>
         </details>
     })
