@@ -44,6 +44,7 @@ test('two browsers race for one unit: one wins, the other is told who has it', a
   const watching = await browser.newContext();
   const priya = await watching.newPage();
   await onBoard(priya, 'priya@northstar.example');
+  await expect(priya.locator('.board__live')).toBeVisible();
   await expect(priya.locator('.board__live')).toHaveText('Live');
   const before = await priya.evaluate(() => performance.getEntriesByType('navigation').length);
   for (const [i, page] of pages.entries()) {

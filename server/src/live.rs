@@ -194,7 +194,8 @@ impl Watch {
                     Event::default()
                         .event("ready")
                         .retry(Duration::from_secs(1))
-                        .data(""),
+                        // A browser drops an event without data.
+                        .data("ready"),
                 );
             }
             Step::Done => return None,
@@ -214,7 +215,7 @@ impl Watch {
             tokio::time::sleep(SETTLE).await;
             while self.rx.try_recv().is_ok() {}
             return Some(match self.viewer.check(&self.gate).await {
-                Ok(()) => Event::default().event("changed").data(""),
+                Ok(()) => Event::default().event("changed").data("changed"),
                 Err(Some(lost)) => {
                     self.state = Step::Done;
                     Event::default().event("lost").data(lost.reason())

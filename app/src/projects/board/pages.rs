@@ -109,7 +109,8 @@ fn Board() -> impl IntoView {
     let watched = RwSignal::new(None::<String>);
     let heard = RwSignal::new(0u32);
     let link = live::watch(watched, heard, actions.wipe);
-    let rows = RwSignal::new(Vec::<BoardRow>::new());
+    // The rows as last re-read live, for the board on the page to take.
+    let rows = RwSignal::new(None::<Vec<BoardRow>>);
     Effect::new(move |_| {
         if heard.get() == 0 {
             return;
@@ -122,7 +123,7 @@ fn Board() -> impl IntoView {
         let filters = Filters::from_query(&query.read_untracked());
         leptos::task::spawn_local(async move {
             if let Ok(Loaded::Found(v)) = load_board(owner, slug, filters).await {
-                rows.set(v.rows);
+                rows.set(Some(v.rows));
             }
         });
     });
@@ -140,7 +141,8 @@ fn Board() -> impl IntoView {
     );
     view! {
         <Title text="Units" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        // A transition: the board stays while it is read again after an action.
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let gone = actions.wipe.with(|w| w.as_ref().is_some_and(|w| w.all));
                 match data.await {
@@ -160,14 +162,13 @@ fn Board() -> impl IntoView {
                         if overrule.get_untracked() != next {
                             overrule.set(next);
                         }
-                        rows.set(v.rows.clone());
-                        view! { <BoardBody v rows actions add link /> }.into_any()
+                        view! { <BoardBody v live=rows actions add link /> }.into_any()
                     }
                     Ok(Loaded::Moved(path)) => view! { <MovedTo path /> }.into_any(),
                     Err(err) => refused("Units", err),
                 }
             })}
-        </Suspense>
+        </Transition>
         <ConflictModal actions overrule />
         <WipeModal wipe=actions.wipe />
     }
@@ -176,7 +177,7 @@ fn Board() -> impl IntoView {
 #[component]
 fn BoardBody(
     v: BoardView,
-    rows: RwSignal<Vec<BoardRow>>,
+    live: RwSignal<Option<Vec<BoardRow>>>,
     actions: Actions,
     add: ServerAction<super::super::presentation::AddUnit>,
     link: Signal<Link>,
@@ -198,6 +199,18 @@ fn BoardBody(
         Some(Err(AppError::Conflict(Conflict::UnitHeld { .. }))) | None | Some(Ok(_)) => None,
         Some(Err(e)) => Some(e),
     });
+    // This board's rows: as loaded, then as re-read live (only changes
+    // after it was drawn; an older re-read is not this board's).
+    let rows = RwSignal::new(v.rows.clone());
+    Effect::watch(
+        move || live.get(),
+        move |fresh, _, _| {
+            if let Some(fresh) = fresh {
+                rows.set(fresh.clone());
+            }
+        },
+        false,
+    );
     let context = StoredValue::new((
         v.buyers.clone(),
         v.project.id.to_string(),
@@ -220,7 +233,7 @@ fn BoardBody(
                     each=move || rows.get()
                     key=|r| (r.id, r.version, r.can_reserve, r.can_release, r.reserved.clone())
                     children=move |r| {
-                        let (buyers, project, href) = context.get_value();
+                        let (buyers, project, href) = context.try_get_value().unwrap_or_default();
                         view! { <Row r project href buyers actions /> }
                     }
                 />
