@@ -274,9 +274,9 @@ for (const [width, height, suffix] of [[1280, 800, ''], [390, 844, '-phone']]) {
   await agency.screenshot({ path: `screenshots/units-partner${suffix}.png`, fullPage: true });
   // Issue 14: the stock conflict modal, as a manager sees it (a stale
   // version stands in for someone else's change), with the override open.
-  const row = agency.locator('tr[data-unit="A-103"]');
-  await row.getByLabel('Buyer for A-103').selectOption({ label: 'Tom Becker' });
-  await row.locator('input[name="version"]').evaluate((el) => { el.value = '0'; });
+  const row = agency.locator('tr[data-unit="A-104"]');
+  await row.getByLabel('Buyer for A-104').selectOption({ label: 'Tom Becker' });
+  await row.locator('input[name="version"]').evaluate((el) => { el.value = '999'; });
   await row.getByRole('button', { name: 'Reserve' }).click();
   const modal = agency.getByRole('dialog', { name: 'Someone else has this unit' });
   await modal.waitFor();
