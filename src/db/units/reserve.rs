@@ -176,6 +176,10 @@ pub async fn override_reservation(
     reason: &OverrideReason,
     key: &IdempotencyKey,
 ) -> Result<Unit, RepoError> {
+    // The role first, before any work for the key.
+    if scope.authorize(Permission::ReserveUnits)? != Grant::Full {
+        return Err(scope.refuse(Permission::ReserveUnits));
+    }
     let request = idempotency::fingerprint(
         "unit.override",
         &[
@@ -185,13 +189,10 @@ pub async fn override_reservation(
             reason.as_str(),
         ],
     );
-    let (p, grant) = match start(scope, project, unit, key, &request).await? {
+    let p = match start(scope, project, unit, key, &request).await? {
         Start::Replay(u) => return Ok(u),
-        Start::Go(p, grant) => (p, grant),
+        Start::Go(p, _) => p,
     };
-    if grant != Grant::Full {
-        return Err(scope.refuse(Permission::ReserveUnits));
-    }
     let locked = lock(scope, p.owner_org_id, project, unit, expected_version).await?;
     let (ended, by) = end_reservation(scope, &p, unit, false).await?;
     let event = moved(
